@@ -1,0 +1,48 @@
+"""Text normalisation shared by the stored search columns and the search queries.
+
+Both sides go through the same functions, so "cliënt" in a listing and "client" typed by a
+resident meet as "client".
+"""
+
+import re
+import unicodedata
+
+MAX_QUERY_LENGTH = 200
+MAX_QUERY_TERMS = 8
+WORD_RE = re.compile(r"[0-9a-z]+")
+
+# Light Dutch suffix stripping for the portable (SQLite) search path: the stored text is
+# matched by substring, so a shortened query word still finds the longer stored forms
+# ("vrijwilligers" -> "vrijwillig" finds "vrijwilligerswerk"). PostgreSQL uses its own
+# Snowball stemmer instead.
+SUFFIXES = ("heden", "ingen", "ende", "tjes", "heid", "ing", "ers", "jes", "en", "er", "je", "s", "e")
+MIN_STEM = 4
+
+
+def normalise(value):
+    """Lower case, without accents and control characters, whitespace collapsed."""
+    if not value:
+        return ""
+    value = str(value).replace("\x00", " ")
+    value = unicodedata.normalize("NFKD", value)
+    value = "".join(ch for ch in value if not unicodedata.combining(ch))
+    value = "".join(ch if ch.isprintable() else " " for ch in value)
+    return " ".join(value.lower().split())
+
+
+def words(value):
+    """The search words in a text, normalised, at most MAX_QUERY_TERMS of them."""
+    text = normalise((value or "")[: MAX_QUERY_LENGTH * 4])[:MAX_QUERY_LENGTH]
+    found = []
+    for word in WORD_RE.findall(text):
+        if word not in found:
+            found.append(word)
+    return found[:MAX_QUERY_TERMS]
+
+
+def stem(word):
+    """Strip one common Dutch suffix, keeping at least MIN_STEM letters."""
+    for suffix in SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= MIN_STEM:
+            return word[: -len(suffix)]
+    return word
