@@ -26,3 +26,10 @@ def user_in_group(user, name):
     if user.is_superuser:
         return True
     return user.groups.filter(name=name).exists()
+
+
+def ensure_groups():
+    """Create the role groups if they are missing; returns {name: Group}."""
+    from django.contrib.auth.models import Group
+
+    return {name: Group.objects.get_or_create(name=name)[0] for name in ROLE_LABELS}

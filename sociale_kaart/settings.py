@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "services",
     "coalitions",
+    "phonedesk",
 ]
 
 MIDDLEWARE = [

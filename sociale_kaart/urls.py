@@ -7,5 +7,6 @@ urlpatterns = [
     path("healthz", service_views.healthz, name="healthz"),
     path("beheer/", admin.site.urls),
     path("coalities/", include("coalitions.urls")),
+    path("telefoon/", include("phonedesk.urls")),
     path("", include("services.urls")),
 ]
