@@ -1,7 +1,10 @@
 from django.urls import path
-from django.views.generic import TemplateView
+
+from . import views
 
 app_name = "coalitions"
 
-# Placeholder until the coalitions pages land.
-urlpatterns = [path("", TemplateView.as_view(template_name="base.html"), name="list")]
+urlpatterns = [
+    path("", views.CoalitionListView.as_view(), name="list"),
+    path("<slug:slug>/", views.CoalitionDetailView.as_view(), name="detail"),
+]
