@@ -15,7 +15,21 @@ WORD_RE = re.compile(r"[0-9a-z]+")
 # matched by substring, so a shortened query word still finds the longer stored forms
 # ("vrijwilligers" -> "vrijwillig" finds "vrijwilligerswerk"). PostgreSQL uses its own
 # Snowball stemmer instead.
-SUFFIXES = ("heden", "ingen", "ende", "tjes", "heid", "ing", "ers", "jes", "en", "er", "je", "s", "e")
+SUFFIXES = (
+    "heden",
+    "ingen",
+    "ende",
+    "tjes",
+    "heid",
+    "ing",
+    "ers",
+    "jes",
+    "en",
+    "er",
+    "je",
+    "s",
+    "e",
+)
 MIN_STEM = 4
 
 
@@ -46,3 +60,11 @@ def stem(word):
         if word.endswith(suffix) and len(word) - len(suffix) >= MIN_STEM:
             return word[: -len(suffix)]
     return word
+
+
+def normalise_input(value, max_length=MAX_QUERY_LENGTH):
+    """What a person typed, made safe to show and reuse: no NUL or control characters,
+    whitespace collapsed, capped. Keeps accents and case, unlike normalise()."""
+    value = str(value or "")[: max_length * 4]
+    value = "".join(ch if ch.isprintable() else " " for ch in value)
+    return " ".join(value.split())[:max_length]

@@ -1,6 +1,28 @@
+import hashlib
+
+from django.contrib import messages
+from django.core.cache import cache
+from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
-from django.http import JsonResponse
+from django.db.models import Count, Prefetch, Q
+from django.http import HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+from django.views.generic import DetailView, ListView, TemplateView
+
+from . import hours, jsonld, selection, text
+from .filters import ServiceFilterSet
+from .forms import ErrorReportForm, MunicipalityForm
+from .models import Location, OpeningPeriod, Service, TargetGroup, Theme
+from .municipality import current_municipality, remember_municipality
+from .search import did_you_mean, search_queryset
+
+REPORTS_PER_HOUR = 5
 
 
 @never_cache
@@ -13,3 +35,510 @@ def healthz(request):
     except DatabaseError:
         return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
     return JsonResponse({"status": "ok", "database": "up"})
+
+
+def public_services():
+    return Service.objects.published()
+
+
+def clean_params(querydict):
+    """A copy of GET with the search text made safe; everything else is validated by the filters."""
+    data = querydict.copy()
+    if "q" in data:
+        data["q"] = " ".join(text.normalise_input(data.get("q", "")).split())
+    return data
+
+
+def safe_next(request, fallback):
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return fallback
+
+
+class CatalogueMixin:
+    """What every catalogue page knows: the visitor's municipality and kept lists."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["shortlist"] = selection.shortlist(self.request)
+        context["compare_list"] = selection.compare_list(self.request)
+        return context
+
+
+class HomeView(CatalogueMixin, TemplateView):
+    template_name = "services/home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        filterset = ServiceFilterSet(
+            None,
+            queryset=public_services(),
+            default_municipality=current_municipality(self.request),
+        )
+        facets = {facet.name: facet for facet in filterset.facets()}
+        context["theme_facet"] = facets["thema"]
+        context["support_facet"] = facets["steun"]
+        context["target_facet"] = facets["doelgroep"]
+        return context
+
+
+class ServiceListView(CatalogueMixin, ListView):
+    template_name = "services/service_list.html"
+    paginate_by = 20
+    page_kwarg = "pagina"
+
+    def get_queryset(self):
+        self.filterset = ServiceFilterSet(
+            clean_params(self.request.GET),
+            queryset=public_services(),
+            default_municipality=current_municipality(self.request),
+        )
+        return self.filterset.qs.with_related()
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator = Paginator(queryset, page_size)
+        raw = self.request.GET.get(self.page_kwarg, "1")
+        # Negative, huge or non-numeric page numbers fall back to a real page, never an error.
+        page = paginator.get_page(raw if str(raw).isdigit() and len(str(raw)) < 7 else 1)
+        return paginator, page, page.object_list, page.has_other_pages()
+
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        patch_vary_headers(response, ["HX-Request"])
+        return response
+
+    def get_template_names(self):
+        if self.request.htmx and not self.request.htmx.history_restore_request:
+            return ["services/service_list.html#catalogue"]
+        return [self.template_name]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        filterset = self.filterset
+        facets = filterset.facets()
+        query = filterset.cleaned.get("q") or ""
+        total = context["paginator"].count
+        context.update(
+            filterset=filterset,
+            facets=facets,
+            query=query,
+            total=total,
+            chips=self.chips(facets),
+            ignored=filterset.ignored_values,
+            sort_key=filterset.sort_key,
+            page_links=self.page_links(context["page_obj"]),
+            age=filterset.cleaned.get("leeftijd"),
+        )
+        if query and total < 3:
+            context["suggestion"] = did_you_mean(public_services(), query)
+        if total == 0:
+            context["relaxations"] = self.relaxations(filterset)
+            context["suggested_themes"] = (
+                Theme.objects.annotate(
+                    n=Count("services", filter=Q(services__status=Service.Status.PUBLISHED))
+                )
+                .filter(n__gt=0)
+                .order_by("-n", "name")[:6]
+            )
+        return context
+
+    def url_without(self, name, value=None):
+        params = self.request.GET.copy()
+        params.pop("pagina", None)
+        if value is None:
+            params.pop(name, None)
+        else:
+            params.setlist(name, [v for v in params.getlist(name) if v != value])
+        encoded = params.urlencode()
+        return reverse("services:list") + (f"?{encoded}" if encoded else "")
+
+    def chips(self, facets):
+        chips = []
+        query = self.filterset.cleaned.get("q")
+        if query:
+            chips.append((_("Zoekwoord: %(q)s") % {"q": query}, self.url_without("q")))
+        for facet in facets:
+            for value in facet.values:
+                if value.selected:
+                    chips.append(
+                        (f"{facet.label}: {value.label}", self.url_without(facet.name, value.value))
+                    )
+        age = self.filterset.cleaned.get("leeftijd")
+        if age is not None:
+            chips.append((_("Leeftijd: %(age)s jaar") % {"age": age}, self.url_without("leeftijd")))
+        return chips
+
+    def relaxations(self, filterset):
+        """For each chosen filter: how many results there would be without it."""
+        base = public_services()
+        options = []
+        for name in ["q", *filterset.active_names()]:
+            if name == "q" and not filterset.cleaned.get("q"):
+                continue
+            count = filterset.filter_except(base, {name}).count()
+            if count:
+                label = _("zoekwoord") if name == "q" else filterset.filters[name].label
+                options.append((str(label), count, self.url_without(name)))
+        return sorted(options, key=lambda option: -option[1])[:3]
+
+    def page_links(self, page):
+        params = self.request.GET.copy()
+        links = []
+        for number in page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1):
+            if number == page.paginator.ELLIPSIS:
+                links.append((None, number))
+                continue
+            params["pagina"] = number
+            links.append((f"?{params.urlencode()}", number))
+        return links
+
+
+class ServiceDetailView(CatalogueMixin, DetailView):
+    template_name = "services/service_detail.html"
+    context_object_name = "service"
+
+    def get_queryset(self):
+        periods = Prefetch(
+            "opening_periods", queryset=OpeningPeriod.objects.order_by("weekday", "opens")
+        )
+        locations = Prefetch(
+            "locations",
+            queryset=Location.objects.prefetch_related(periods).select_related("municipality"),
+        )
+        return (
+            public_services()
+            .with_related()
+            .select_related("verified_by")
+            .prefetch_related(locations)
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        service = self.object
+        now = hours.local_now()
+        context["locations"] = [
+            {
+                "location": location,
+                "week": hours.week(location, now),
+                "open_now": hours.is_open_now(location, now),
+                "has_hours": bool(location.opening_periods.all()),
+            }
+            for location in service.locations.all()
+        ]
+        context["related"] = self.related(service)
+        context["report_form"] = kwargs.get("report_form") or ErrorReportForm()
+        context["jsonld"] = jsonld.service_jsonld(service, self.request)
+        return context
+
+    def related(self, service):
+        theme_ids = [t.pk for t in service.themes.all()]
+        support_ids = [s.pk for s in service.support_types.all()]
+        return (
+            public_services()
+            .for_municipality(current_municipality(self.request))
+            .exclude(pk=service.pk)
+            .filter(Q(themes__in=theme_ids) | Q(support_types__in=support_ids))
+            .annotate(shared=Count("pk"))
+            .select_related("organisation")
+            .order_by("-shared", "name")[:4]
+        )
+
+
+@require_POST
+def report_error(request, slug):
+    service = get_object_or_404(public_services(), slug=slug)
+    form = ErrorReportForm(request.POST)
+    if form.is_valid():
+        if form.is_spam() or not _within_rate_limit(request):
+            # Tell a person the same as a success: a bot learns nothing from the answer.
+            messages.success(request, _("Dank u wel. Wij kijken naar uw melding."))
+            return redirect(service)
+        report = form.save(commit=False)
+        report.service = service
+        report.full_clean()
+        report.save()
+        messages.success(request, _("Dank u wel. Wij kijken naar uw melding."))
+        return redirect(service)
+    view = ServiceDetailView(request=request, kwargs={"slug": slug}, object=service)
+    view.object = get_object_or_404(view.get_queryset(), slug=slug)
+    context = view.get_context_data(report_form=form)
+    return render(request, view.template_name, context, status=400)
+
+
+def _within_rate_limit(request):
+    """At most REPORTS_PER_HOUR reports an hour from one address; the address is hashed and
+    kept in the cache only, never in the database."""
+    address = request.META.get("REMOTE_ADDR", "")
+    key = "report-rate:" + hashlib.sha256(address.encode()).hexdigest()[:32]
+    cache.add(key, 0, timeout=3600)
+    try:
+        count = cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, timeout=3600)
+        count = 1
+    return count <= REPORTS_PER_HOUR
+
+
+def _toggle(request, slug, kind):
+    service = get_object_or_404(public_services(), slug=slug)
+    chosen = (
+        selection.shortlist(request) if kind == "shortlist" else selection.compare_list(request)
+    )
+    added, error = chosen.toggle(service.pk)
+    if request.htmx:
+        response = render(
+            request,
+            "services/includes/selection_button.html",
+            {
+                "service": service,
+                "kind": kind,
+                "chosen": chosen,
+                "error": error,
+                "announce": True,
+                "added": added,
+            },
+        )
+    else:
+        if error:
+            messages.warning(request, error)
+        elif kind == "shortlist":
+            messages.success(
+                request,
+                (
+                    _("%(name)s staat op uw lijst.")
+                    if added
+                    else _("%(name)s is van uw lijst gehaald.")
+                )
+                % {"name": service.name},
+            )
+        else:
+            messages.success(
+                request,
+                (
+                    _("%(name)s wordt vergeleken.")
+                    if added
+                    else _("%(name)s wordt niet meer vergeleken.")
+                )
+                % {"name": service.name},
+            )
+        response = HttpResponseRedirect(safe_next(request, service.get_absolute_url()))
+    return chosen.save(response)
+
+
+@require_POST
+def toggle_shortlist(request, slug):
+    return _toggle(request, slug, "shortlist")
+
+
+@require_POST
+def toggle_compare(request, slug):
+    return _toggle(request, slug, "compare")
+
+
+def _services_in_order(ids):
+    by_id = public_services().with_related().in_bulk(ids)
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def compare(request):
+    shared = "d" in request.GET
+    ids = (
+        selection.parse_ids(request.GET.get("d"), selection.COMPARE_LIMIT)
+        if shared
+        else selection.compare_list(request).ids
+    )
+    services = _services_in_order(ids)
+    rows = compare_rows(services)
+    return render(
+        request,
+        "services/compare.html",
+        {
+            "services": services,
+            "rows": rows,
+            "shared": shared,
+            "share_ids": selection.format_ids([s.pk for s in services]),
+            "compare_list": selection.compare_list(request),
+        },
+    )
+
+
+def _names(items):
+    return ", ".join(item.name for item in items) or "–"
+
+
+def compare_rows(services):
+    """The structured fields side by side; rows whose values differ are marked."""
+    if not services:
+        return []
+    getters = [
+        (_("Aanbieder"), lambda s: s.organisation.name),
+        (_("Voor wie"), lambda s: _names(s.target_groups.all())),
+        (_("Soort steun"), lambda s: _names(s.support_types.all())),
+        (_("Alleen of samen"), lambda s: s.get_format_display()),
+        (_("Hoe vaak"), lambda s: s.get_frequency_display()),
+        (_("Waar"), lambda s: ", ".join(str(label) for label in s.settings_display)),
+        (_("Wie helpt"), lambda s: s.get_provided_by_display()),
+        (_("Kosten"), cost_label),
+        (_("Leeftijd"), age_label),
+        (_("Verwijzing nodig"), lambda s: _("Ja") if s.referral_required else _("Nee")),
+        (_("Alleen bij laag inkomen"), lambda s: _("Ja") if s.low_income_only else _("Nee")),
+        (_("Waar te krijgen"), scope_label),
+        (_("Talen"), lambda s: _names(s.languages.all())),
+        (_("Telefoon"), lambda s: s.phone or "–"),
+        (
+            _("Laatst gecontroleerd"),
+            lambda s: s.verified_at.strftime("%d-%m-%Y") if s.verified_at else _("Nog niet"),
+        ),
+    ]
+    rows = []
+    for label, getter in getters:
+        values = [str(getter(service)) for service in services]
+        rows.append(
+            {
+                "label": label,
+                "cells": list(zip([s.name for s in services], values, strict=True)),
+                "different": len(set(values)) > 1,
+            }
+        )
+    return rows
+
+
+def cost_label(service):
+    label = service.get_cost_display()
+    if service.cost_amount is not None:
+        amount = f"€ {service.cost_amount:.2f}".replace(".", ",")
+        unit = service.get_cost_unit_display() if service.cost_unit else ""
+        label = f"{label}: {amount} {unit}".strip()
+    return label
+
+
+def age_label(service):
+    if service.min_age is None and service.max_age is None:
+        return _("Alle leeftijden")
+    if service.max_age is None:
+        return _("Vanaf %(min)s jaar") % {"min": service.min_age}
+    if service.min_age is None:
+        return _("Tot en met %(max)s jaar") % {"max": service.max_age}
+    return _("%(min)s tot en met %(max)s jaar") % {"min": service.min_age, "max": service.max_age}
+
+
+def scope_label(service):
+    if service.scope == Service.Scope.NATIONAL:
+        return _("In heel Nederland")
+    return _names(service.municipalities.all())
+
+
+def shortlist(request):
+    shared = "d" in request.GET
+    chosen = selection.shortlist(request)
+    ids = (
+        selection.parse_ids(request.GET.get("d"), selection.SHORTLIST_LIMIT)
+        if shared
+        else chosen.ids
+    )
+    services = _services_in_order(ids)
+    share_ids = selection.format_ids([s.pk for s in services])
+    share_url = request.build_absolute_uri(
+        reverse("services:shortlist") + "?" + urlencode({"d": share_ids})
+    )
+    lines = [_("Deze hulp en activiteiten kunnen u misschien helpen:"), ""]
+    for service in services:
+        lines.append(f"- {service.name}: {request.build_absolute_uri(service.get_absolute_url())}")
+        if service.phone:
+            lines.append("  " + _("Telefoon: %(phone)s") % {"phone": service.phone})
+    lines += ["", _("De hele lijst: %(url)s") % {"url": share_url}]
+    mailto = "mailto:?" + urlencode(
+        {"subject": _("Hulp en activiteiten voor u"), "body": "\n".join(lines)}, quote_via=_quote
+    )
+    return render(
+        request,
+        "services/shortlist.html",
+        {
+            "services": services,
+            "shared": shared,
+            "share_url": share_url,
+            "share_ids": share_ids,
+            "mailto": mailto,
+            "shortlist": chosen,
+        },
+    )
+
+
+def _quote(value, safe="", encoding=None, errors=None):
+    from urllib.parse import quote
+
+    return quote(value, safe=safe)
+
+
+@require_POST
+def keep_shared_list(request):
+    """Copy a shared list onto this device."""
+    ids = selection.parse_ids(request.POST.get("d"), selection.SHORTLIST_LIMIT)
+    chosen = selection.shortlist(request)
+    for service_id in [s.pk for s in _services_in_order(ids)]:
+        if service_id not in chosen:
+            chosen.toggle(service_id)
+    messages.success(request, _("De lijst staat nu ook op dit apparaat."))
+    return chosen.save(HttpResponseRedirect(reverse("services:shortlist")))
+
+
+def choose_municipality(request):
+    next_url = safe_next(request, reverse("services:home"))
+    if request.method == "POST":
+        form = MunicipalityForm(request.POST)
+        if form.is_valid():
+            municipality = form.cleaned_data["gemeente"]
+            messages.success(
+                request, _("U ziet nu het aanbod voor %(name)s.") % {"name": municipality.name}
+            )
+            return remember_municipality(HttpResponseRedirect(next_url), municipality)
+    else:
+        current = current_municipality(request)
+        form = MunicipalityForm(initial={"gemeente": current.slug if current else None})
+    return render(
+        request,
+        "services/municipality.html",
+        {"form": form, "next": next_url},
+        status=400 if form.errors else 200,
+    )
+
+
+def suggestions(request):
+    """Autocomplete: services, themes and target groups matching what was typed so far."""
+    query = text.normalise_input(request.GET.get("q", ""))
+    items = []
+    if len(text.words(query)) and len(query.strip()) >= 2:
+        municipality = current_municipality(request)
+        services = (
+            search_queryset(public_services().for_municipality(municipality), query)
+            .order_by("-rank", "name")
+            .values_list("name", "slug")[:5]
+        )
+        items += [
+            {
+                "label": name,
+                "kind": _("Dienst"),
+                "url": reverse("services:detail", kwargs={"slug": slug}),
+            }
+            for name, slug in services
+        ]
+        words = text.words(query)
+        for model, param, kind in (
+            (Theme, "thema", _("Thema")),
+            (TargetGroup, "doelgroep", _("Doelgroep")),
+        ):
+            condition = Q()
+            for word in words:
+                condition &= Q(name__icontains=word)
+            for name, slug in model.objects.filter(condition).values_list("name", "slug")[:3]:
+                items.append(
+                    {
+                        "label": name,
+                        "kind": kind,
+                        "url": reverse("services:list") + "?" + urlencode({param: slug}),
+                    }
+                )
+    return render(
+        request, "services/includes/suggestions.html", {"items": items[:8], "query": query}
+    )

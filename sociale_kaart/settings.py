@@ -136,17 +136,21 @@ WHITENOISE_USE_FINDERS = DEBUG or env_bool("TESTING_PLAIN_STATIC")
 
 LOGIN_URL = "admin:login"
 
-EMAIL_BACKEND = os.environ.get(
+EMAIL_BACKEND_PATH = os.environ.get(
     "EMAIL_BACKEND",
     "django.core.mail.backends.console.EmailBackend"
     if DEBUG
     else "django.core.mail.backends.smtp.EmailBackend",
 )
-EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
-EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
-EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
-EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
-EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+MAILERS = {"default": {"BACKEND": EMAIL_BACKEND_PATH}}
+if EMAIL_BACKEND_PATH.endswith("smtp.EmailBackend"):
+    MAILERS["default"]["OPTIONS"] = {
+        "host": os.environ.get("EMAIL_HOST", "localhost"),
+        "port": int(os.environ.get("EMAIL_PORT", "25")),
+        "username": os.environ.get("EMAIL_HOST_USER", ""),
+        "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+        "use_tls": env_bool("EMAIL_USE_TLS"),
+    }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "sociale-kaart@example.org")
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -183,6 +187,8 @@ LOGGING = {
 # The product's own settings.
 SITE_NAME = os.environ.get("SITE_NAME", "Sociale Kaart")
 HELPLINE_PHONE = os.environ.get("HELPLINE_PHONE", "0123 456 789")
-HELPLINE_HOURS = os.environ.get("HELPLINE_HOURS", "maandag tot en met vrijdag van 9.00 tot 17.00 uur")
+HELPLINE_HOURS = os.environ.get(
+    "HELPLINE_HOURS", "maandag tot en met vrijdag van 9.00 tot 17.00 uur"
+)
 DEFAULT_MUNICIPALITY = os.environ.get("DEFAULT_MUNICIPALITY", "voorbeeldstad")
 VERIFICATION_OVERDUE_MONTHS = int(os.environ.get("VERIFICATION_OVERDUE_MONTHS", "12"))

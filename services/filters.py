@@ -1,0 +1,401 @@
+"""The catalogue's FilterSet: search, facets with disjunctive counts, age, sort.
+
+Every facet is an explicit django-filter filter. Values are combined with OR inside a facet
+and AND across facets. Unknown values are dropped with a notice instead of failing the form,
+so an old or hand-edited link still shows results.
+"""
+
+from dataclasses import dataclass, field
+
+import django_filters
+from django import forms
+from django.db.models import Case, Count, F, IntegerField, Q, Value, When
+from django.utils.translation import gettext_lazy as _
+
+from .models import MAX_AGE, Language, Municipality, Service, SupportType, TargetGroup, Theme
+from .search import search_queryset
+
+
+class LenientMultipleChoiceField(forms.MultipleChoiceField):
+    """A multiple choice that keeps the valid values and remembers the rest as `ignored`."""
+
+    max_values = 50
+
+    def clean(self, value):
+        values = [str(v) for v in (value or [])][: self.max_values]
+        valid = {str(key) for key, _label in self.choices}
+        self.ignored = [v for v in values if v not in valid]
+        return list(dict.fromkeys(v for v in values if v in valid))
+
+
+class LenientAgeField(forms.CharField):
+    """An age in years; anything that is not a whole number from 0 to 120 is ignored."""
+
+    def clean(self, value):
+        value = (value or "").strip()
+        self.ignored = []
+        if not value:
+            return None
+        if value.isdigit() and len(value) <= 3 and int(value) <= MAX_AGE:
+            return int(value)
+        self.ignored = [value[:20]]
+        return None
+
+
+class AgeFilter(django_filters.Filter):
+    field_class = LenientAgeField
+
+
+class FacetFilter(django_filters.MultipleChoiceFilter):
+    field_class = LenientMultipleChoiceField
+
+    def __init__(self, *args, facet_q, **kwargs):
+        self.facet_q = facet_q
+        kwargs.setdefault("method", "filter_facet")
+        super().__init__(*args, **kwargs)
+
+
+def taxonomy_filter(model, relation, label):
+    through = getattr(Service, relation).through
+    column = f"{model._meta.model_name}_id"
+
+    def facet_q(values):
+        ids = through.objects.filter(**{f"{model._meta.model_name}__slug__in": values})
+        return Q(pk__in=ids.values("service_id"))
+
+    filter_ = FacetFilter(label=label, facet_q=facet_q)
+    filter_.taxonomy = (model, through, column)
+    return filter_
+
+
+def choice_q(field_name, mapping):
+    def facet_q(values):
+        allowed = {item for value in values for item in mapping[value]}
+        return Q(**{f"{field_name}__in": sorted(allowed)})
+
+    return facet_q
+
+
+def flags_q(values):
+    condition = Q()
+    for value in values:
+        condition |= Q(**{value: True})
+    return condition
+
+
+FORMAT_MAP = {
+    "individual": [Service.Format.INDIVIDUAL, Service.Format.BOTH],
+    "group": [Service.Format.GROUP, Service.Format.BOTH],
+}
+PROVIDED_BY_MAP = {
+    "volunteers": [Service.ProvidedBy.VOLUNTEERS, Service.ProvidedBy.BOTH],
+    "professionals": [Service.ProvidedBy.PROFESSIONALS, Service.ProvidedBy.BOTH],
+}
+IDENTITY = {
+    "frequency": {v: [v] for v in Service.Frequency.values},
+    "cost": {v: [v] for v in Service.Cost.values},
+    "scope": {v: [v] for v in Service.Scope.values},
+}
+SETTING_FIELDS = ["at_home", "out_of_home", "online", "by_phone"]
+
+
+SORT_CHOICES = [
+    ("relevance", _("Best passend")),
+    ("name", _("Naam (A-Z)")),
+    ("cost", _("Kosten (gratis eerst)")),
+    ("verified", _("Laatst gecontroleerd")),
+]
+COST_RANK = Case(
+    When(cost=Service.Cost.FREE, then=Value(0)),
+    When(cost=Service.Cost.SUBSIDISED, then=Value(1)),
+    default=Value(2),
+    output_field=IntegerField(),
+)
+
+
+@dataclass
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    selected: bool
+    description: str = ""
+
+
+@dataclass
+class Facet:
+    name: str
+    label: str
+    help: str
+    values: list = field(default_factory=list)
+
+    @property
+    def visible_values(self):
+        """Values with results, plus the chosen ones (never a dead end)."""
+        return [v for v in self.values if v.count or v.selected]
+
+
+class ServiceFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_search", label=_("Zoek"), max_length=None)
+    doelgroep = taxonomy_filter(TargetGroup, "target_groups", _("Voor wie"))
+    steun = taxonomy_filter(SupportType, "support_types", _("Soort steun"))
+    thema = taxonomy_filter(Theme, "themes", _("Thema"))
+    vorm = FacetFilter(
+        label=_("Alleen of samen"),
+        choices=[("individual", _("Individueel")), ("group", _("In een groep"))],
+        facet_q=choice_q("format", FORMAT_MAP),
+    )
+    frequentie = FacetFilter(
+        label=_("Hoe vaak"),
+        choices=Service.Frequency.choices,
+        facet_q=choice_q("frequency", IDENTITY["frequency"]),
+    )
+    waar = FacetFilter(
+        label=_("Waar"),
+        choices=[
+            (name, Service._meta.get_field(name).verbose_name.capitalize())
+            for name in SETTING_FIELDS
+        ],
+        facet_q=flags_q,
+    )
+    kosten = FacetFilter(
+        label=_("Kosten"), choices=Service.Cost.choices, facet_q=choice_q("cost", IDENTITY["cost"])
+    )
+    door = FacetFilter(
+        label=_("Wie helpt"),
+        choices=[("volunteers", _("Vrijwilligers")), ("professionals", _("Beroepskrachten"))],
+        facet_q=choice_q("provided_by", PROVIDED_BY_MAP),
+    )
+    bereik = FacetFilter(
+        label=_("Landelijk of in de gemeente"),
+        choices=Service.Scope.choices,
+        facet_q=choice_q("scope", IDENTITY["scope"]),
+    )
+    taal = taxonomy_filter(Language, "languages", _("Taal"))
+    zonder_verwijzing = FacetFilter(
+        label=_("Verwijzing"),
+        choices=[("1", _("Zonder verwijzing of indicatie"))],
+        facet_q=lambda values: Q(referral_required=False),
+    )
+    gemeente = FacetFilter(label=_("Gemeente"), facet_q=lambda values: Q())
+    leeftijd = AgeFilter(method="filter_age", label=_("Leeftijd van de persoon"))
+    sorteer = django_filters.ChoiceFilter(
+        choices=SORT_CHOICES, method="filter_noop", label=_("Sorteer op"), empty_label=None
+    )
+
+    FACETS = [
+        "doelgroep", "steun", "thema", "vorm", "frequentie", "waar", "kosten", "door",
+        "bereik", "gemeente", "taal", "zonder_verwijzing",
+    ]  # fmt: skip
+    HELP = {
+        "doelgroep": _("Voor welke groep mensen de dienst bedoeld is."),
+        "steun": _("De zeven manieren waarop een dienst kan helpen tegen eenzaamheid."),
+        "thema": _("Waar de dienst bij helpt: soorten eenzaamheid en problemen die erbij horen."),
+        "vorm": _("Krijgt u de hulp alleen, of doet u het samen met anderen?"),
+        "frequentie": _("Eén keer, of steeds weer, bijvoorbeeld elke week."),
+        "waar": _("Komt iemand bij u thuis, gaat u ergens heen, of gaat het via internet of telefoon?"),
+        "kosten": _("Gratis, met korting of vergoeding (bijvoorbeeld met een stadspas), of betaald."),
+        "door": _("Vrijwilligers doen het naast hun werk of in hun vrije tijd; beroepskrachten zijn ervoor opgeleid en worden betaald."),
+        "bereik": _("Landelijk aanbod is overal te krijgen, vaak via internet of telefoon. Aanbod in de gemeente is bij u in de buurt."),
+        "gemeente": _("Laat landelijk aanbod zien en het aanbod in deze gemeenten."),
+        "taal": _("In welke taal u geholpen kunt worden."),
+        "zonder_verwijzing": _("Een verwijzing of indicatie is een papier van bijvoorbeeld de huisarts of de gemeente. Voor veel hulp is dat niet nodig."),
+        "leeftijd": _("Vul de leeftijd in van de persoon die hulp zoekt. U ziet dan alleen aanbod voor die leeftijd."),
+    }  # fmt: skip
+
+    class Meta:
+        model = Service
+        fields = []
+
+    def __init__(self, data=None, *args, default_municipality=None, **kwargs):
+        self.default_municipality = default_municipality
+        super().__init__(data, *args, **kwargs)
+        self._choices = {}
+        for name in ("doelgroep", "steun", "thema", "taal"):
+            model = self.filters[name].taxonomy[0]
+            terms = list(model.objects.only("name", "slug", "description"))
+            self._choices[name] = terms
+            self.filters[name].extra["choices"] = [(t.slug, t.name) for t in terms]
+        municipalities = list(Municipality.objects.only("name", "slug"))
+        self._choices["gemeente"] = municipalities
+        self.filters["gemeente"].extra["choices"] = [(m.slug, m.name) for m in municipalities]
+        self.municipality_ids = {m.slug: m.pk for m in municipalities}
+
+    # --- filtering -------------------------------------------------------------------
+
+    def filter_search(self, queryset, name, value):
+        return search_queryset(queryset, value)
+
+    def filter_facet(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(self.filters[name].facet_q(value))
+
+    def filter_age(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(Q(min_age__isnull=True) | Q(min_age__lte=value)).filter(
+            Q(max_age__isnull=True) | Q(max_age__gte=value)
+        )
+
+    def filter_noop(self, queryset, name, value):
+        return queryset
+
+    def municipality_q(self, slugs):
+        """National services plus the local ones of the chosen (or default) municipalities."""
+        ids = [self.municipality_ids[s] for s in slugs if s in self.municipality_ids]
+        if not ids and self.default_municipality is not None:
+            ids = [self.default_municipality.pk]
+        if not ids:
+            return Q()
+        through = Service.municipalities.through
+        local = through.objects.filter(municipality_id__in=ids).values("service_id")
+        return Q(scope=Service.Scope.NATIONAL) | Q(pk__in=local)
+
+    @property
+    def cleaned(self):
+        if not hasattr(self, "_cleaned"):
+            self.form.is_valid()
+            self._cleaned = dict(self.form.cleaned_data)
+        return self._cleaned
+
+    def filter_except(self, queryset, skip=()):
+        """The queryset with every chosen filter applied except those named in skip."""
+        for name, value in self.cleaned.items():
+            if name in skip or name in ("q", "sorteer"):
+                continue
+            if name == "gemeente":
+                queryset = queryset.filter(self.municipality_q(value or []))
+            elif name == "leeftijd":
+                queryset = self.filter_age(queryset, name, value)
+            elif value:
+                queryset = self.filter_facet(queryset, name, value)
+        if "q" not in skip and self.cleaned.get("q"):
+            queryset = search_queryset(queryset, self.cleaned["q"])
+        return queryset
+
+    @property
+    def qs(self):
+        if not hasattr(self, "_qs"):
+            self._qs = self.sort(self.filter_except(self.queryset.all()))
+        return self._qs
+
+    @property
+    def sort_key(self):
+        chosen = self.cleaned.get("sorteer")
+        if chosen == "relevance" and not self.cleaned.get("q"):
+            chosen = None
+        return chosen or ("relevance" if self.cleaned.get("q") else "name")
+
+    def sort(self, queryset):
+        key = self.sort_key
+        if key == "relevance":
+            return queryset.order_by("-rank", "name", "pk")
+        if key == "cost":
+            return queryset.alias(cost_rank=COST_RANK).order_by("cost_rank", "name", "pk")
+        if key == "verified":
+            return queryset.order_by(F("verified_at").desc(nulls_last=True), "name", "pk")
+        return queryset.order_by("name", "pk")
+
+    # --- what the page shows ---------------------------------------------------------
+
+    @property
+    def ignored_values(self):
+        """Values in the URL that do not exist, to tell the visitor they were left out."""
+        self.cleaned  # noqa: B018 - runs the form
+        ignored = []
+        for name, bound in self.form.fields.items():
+            for value in getattr(bound, "ignored", []):
+                ignored.append((self.filters[name].label, value))
+        return ignored
+
+    def active_names(self):
+        return [name for name in self.FACETS + ["leeftijd"] if self.cleaned.get(name)]
+
+    def facets(self):
+        """Every facet with each value's count given the other chosen filters."""
+        base = self.queryset.all()
+        shared = self.filter_except(base).order_by()
+        scalar_counts = self._scalar_counts(
+            shared, [f for f in self.SCALAR if not self.cleaned.get(f)]
+        )
+        for name in self.SCALAR:
+            if self.cleaned.get(name):
+                scalar_counts.update(
+                    self._scalar_counts(self.filter_except(base, {name}).order_by(), [name])
+                )
+        facets = []
+        for name in self.FACETS:
+            if name in self.SCALAR:
+                counts = {
+                    value: scalar_counts[(name, value)]
+                    for value, _ in self.filters[name].extra["choices"]
+                }
+            elif name == "gemeente":
+                counts = self._municipality_counts(
+                    self.filter_except(base, {"gemeente"}).order_by()
+                )
+            else:
+                source = (
+                    self.filter_except(base, {name}).order_by()
+                    if self.cleaned.get(name)
+                    else shared
+                )
+                counts = self._taxonomy_counts(name, source)
+            facets.append(self._facet(name, counts))
+        return facets
+
+    SCALAR = ["vorm", "frequentie", "waar", "kosten", "door", "bereik", "zonder_verwijzing"]
+
+    def _scalar_counts(self, queryset, names):
+        aggregates = {}
+        for name in names:
+            for value, _label in self.filters[name].extra["choices"]:
+                aggregates[f"{name}__{value}"] = Count(
+                    "pk", filter=self.filters[name].facet_q([value])
+                )
+        if not aggregates:
+            return {}
+        result = queryset.aggregate(**aggregates)
+        return {tuple(key.split("__", 1)): count for key, count in result.items()}
+
+    def _taxonomy_counts(self, name, queryset):
+        model, through, column = self.filters[name].taxonomy
+        rows = (
+            through.objects.filter(service_id__in=queryset.values("pk"))
+            .values(column)
+            .annotate(n=Count("service_id"))
+        )
+        by_id = {row[column]: row["n"] for row in rows}
+        return {term.slug: by_id.get(term.pk, 0) for term in self._choices[name]}
+
+    def _municipality_counts(self, queryset):
+        through = Service.municipalities.through
+        rows = (
+            through.objects.filter(service_id__in=queryset.values("pk"))
+            .values("municipality_id")
+            .annotate(n=Count("service_id"))
+        )
+        by_id = {row["municipality_id"]: row["n"] for row in rows}
+        national = queryset.filter(scope=Service.Scope.NATIONAL).count()
+        return {
+            m.slug: (by_id[m.pk] + national if by_id.get(m.pk) else 0)
+            for m in self._choices["gemeente"]
+        }
+
+    def _facet(self, name, counts):
+        chosen = set(self.cleaned.get(name) or [])
+        descriptions = {t.slug: getattr(t, "description", "") for t in self._choices.get(name, [])}
+        values = [
+            FacetValue(
+                str(value),
+                str(label),
+                counts.get(str(value), 0),
+                str(value) in chosen,
+                descriptions.get(value, ""),
+            )
+            for value, label in self.filters[name].extra["choices"]
+        ]
+        return Facet(
+            name=name, label=self.filters[name].label, help=self.HELP.get(name, ""), values=values
+        )

@@ -1,0 +1,89 @@
+// Progressive enhancement for the catalogue: an accessible autocomplete (ARIA 1.2 combobox)
+// under the search field, a closed filter panel on small screens, and a print button.
+// Everything works without this file.
+(function () {
+  "use strict";
+
+  function setupAutocomplete(input) {
+    var url = input.getAttribute("data-suggest-url");
+    if (!url) return;
+    var list = document.createElement("ul");
+    list.id = input.id + "-suggesties";
+    list.className = "autocomplete";
+    list.setAttribute("role", "listbox");
+    list.setAttribute("aria-label", "Suggesties");
+    list.hidden = true;
+    input.parentNode.appendChild(list);
+    input.setAttribute("role", "combobox");
+    input.setAttribute("aria-autocomplete", "list");
+    input.setAttribute("aria-expanded", "false");
+    input.setAttribute("aria-controls", list.id);
+    var timer = null;
+    var active = -1;
+    var lastQuery = "";
+
+    function options() { return list.querySelectorAll("[role=option]"); }
+    function close() {
+      list.hidden = true;
+      active = -1;
+      input.setAttribute("aria-expanded", "false");
+      input.removeAttribute("aria-activedescendant");
+    }
+    function highlight(index) {
+      var items = options();
+      if (!items.length) return;
+      active = (index + items.length) % items.length;
+      items.forEach(function (item, i) { item.setAttribute("aria-selected", i === active ? "true" : "false"); });
+      input.setAttribute("aria-activedescendant", items[active].id);
+    }
+    function go(item) { if (item) window.location.href = item.getAttribute("data-url"); }
+    function fetchSuggestions() {
+      var query = input.value.trim();
+      if (query.length < 2) { close(); return; }
+      if (query === lastQuery) return;
+      lastQuery = query;
+      fetch(url + "?q=" + encodeURIComponent(query), { headers: { "X-Requested-With": "fetch" } })
+        .then(function (response) { return response.ok ? response.text() : ""; })
+        .then(function (html) {
+          if (input.value.trim() !== query) return;
+          list.innerHTML = html;
+          options().forEach(function (item) {
+            item.addEventListener("mousedown", function (event) { event.preventDefault(); go(item); });
+          });
+          if (options().length && document.activeElement === input) {
+            list.hidden = false;
+            input.setAttribute("aria-expanded", "true");
+            active = -1;
+          } else {
+            close();
+          }
+        })
+        .catch(close);
+    }
+    input.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(fetchSuggestions, 200); });
+    input.addEventListener("keydown", function (event) {
+      if (list.hidden) return;
+      if (event.key === "ArrowDown") { event.preventDefault(); highlight(active + 1); }
+      else if (event.key === "ArrowUp") { event.preventDefault(); highlight(active - 1); }
+      else if (event.key === "Escape") { close(); }
+      else if (event.key === "Enter" && active >= 0) { event.preventDefault(); go(options()[active]); }
+    });
+    input.addEventListener("blur", function () { setTimeout(close, 150); });
+  }
+
+  function setup() {
+    var input = document.getElementById("q");
+    if (input) setupAutocomplete(input);
+    var panel = document.getElementById("filters-panel");
+    if (panel && window.matchMedia("(max-width: 55.99rem)").matches && !window.location.search) {
+      panel.open = false;
+    }
+    document.querySelectorAll("[data-print]").forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () { window.print(); });
+    });
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", setup);
+  else setup();
+})();

@@ -1,0 +1,300 @@
+import re
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.urls import reverse
+
+from services.models import Service
+from tests.factories import (
+    make_language,
+    make_municipality,
+    make_service,
+    make_support_type,
+    make_target_group,
+    make_theme,
+)
+
+pytestmark = pytest.mark.django_db
+LIST = reverse("services:list")
+
+
+@pytest.fixture
+def catalogue(settings):
+    """A small catalogue in a home municipality, with national services and a neighbour's."""
+    home = make_municipality("Thuisstad", slug="thuisstad")
+    other = make_municipality("Anderstad", slug="anderstad")
+    settings.DEFAULT_MUNICIPALITY = "thuisstad"
+    older = make_target_group("Ouderen", slug="ouderen", description="Mensen van 75 jaar en ouder.")
+    carers = make_target_group("Mantelzorgers", slug="mantelzorgers")
+    meeting = make_support_type("Ontmoeten", slug="ontmoeten")
+    practical = make_support_type("Praktische hulp", slug="praktisch")
+    grief = make_theme("Rouw", slug="rouw")
+    english = make_language("Engels", code="en", slug="engels")
+    services = {
+        "walk": make_service(
+            "Wandelgroep De Stappers",
+            municipalities=[home],
+            target_groups=[older],
+            support_types=[meeting],
+            format=Service.Format.GROUP,
+            cost=Service.Cost.FREE,
+            min_age=55,
+            provided_by=Service.ProvidedBy.VOLUNTEERS,
+        ),
+        "buddy": make_service(
+            "Maatje voor mantelzorgers",
+            municipalities=[home],
+            target_groups=[carers],
+            support_types=[practical],
+            format=Service.Format.INDIVIDUAL,
+            at_home=True,
+            out_of_home=False,
+            cost=Service.Cost.PAID,
+            cost_amount=10,
+            referral_required=True,
+            provided_by=Service.ProvidedBy.PROFESSIONALS,
+            languages=[english],
+        ),
+        "line": make_service(
+            "De Luisterlijn",
+            target_groups=[older, carers],
+            support_types=[practical],
+            summary="Dag en nacht iemand om mee te praten.",
+            by_phone=True,
+            out_of_home=False,
+            themes=[grief],
+            cost=Service.Cost.FREE,
+            essence="Een vertrouwelijk gesprek met een cliënt.",
+        ),
+        "sport": make_service(
+            "Buurtsportcoach",
+            municipalities=[home],
+            target_groups=[older],
+            support_types=[meeting],
+            cost=Service.Cost.SUBSIDISED,
+            max_age=80,
+        ),
+        "elsewhere": make_service(
+            "Koffieochtend Anderstad", municipalities=[other], target_groups=[older]
+        ),
+        "draft": make_service("Nog een concept", status=Service.Status.DRAFT),
+    }
+    return services
+
+
+def names(response):
+    return [service.name for service in response.context["object_list"]]
+
+
+def facet(response, name):
+    return {v.value: v for f in response.context["facets"] if f.name == name for v in f.values}
+
+
+def test_list_starts_unfiltered_with_national_and_own_local_services(client, catalogue):
+    response = client.get(LIST)
+    assert response.status_code == 200
+    assert set(names(response)) == {
+        "Wandelgroep De Stappers",
+        "Maatje voor mantelzorgers",
+        "De Luisterlijn",
+        "Buurtsportcoach",
+    }
+    assert response.context["total"] == 4
+
+
+def test_facet_counts_are_disjunctive(client, catalogue):
+    response = client.get(LIST, {"kosten": "free"})
+    assert set(names(response)) == {"Wandelgroep De Stappers", "De Luisterlijn"}
+    costs = facet(response, "kosten")
+    # Counts for the chosen facet ignore its own choice: the visitor sees what adding gives.
+    assert (costs["free"].count, costs["paid"].count, costs["subsidised"].count) == (2, 1, 1)
+    assert costs["free"].selected and not costs["paid"].selected
+    # Other facets count within the chosen filters.
+    groups = facet(response, "doelgroep")
+    assert groups["ouderen"].count == 2
+    assert groups["mantelzorgers"].count == 1
+
+
+def test_values_are_combined_with_or_inside_and_and_across_facets(client, catalogue):
+    response = client.get(LIST, {"kosten": ["free", "paid"], "doelgroep": "mantelzorgers"})
+    assert set(names(response)) == {"Maatje voor mantelzorgers", "De Luisterlijn"}
+
+
+def test_group_filter_includes_services_offered_both_ways(client, catalogue):
+    make_service("Taalmaatje", format=Service.Format.BOTH)
+    response = client.get(LIST, {"vorm": "group"})
+    assert set(names(response)) == {"Wandelgroep De Stappers", "Taalmaatje"}
+
+
+def test_age_keeps_services_whose_range_includes_it(client, catalogue):
+    response = client.get(LIST, {"leeftijd": "40"})
+    assert "Wandelgroep De Stappers" not in names(response)
+    assert "Buurtsportcoach" in names(response)
+    response = client.get(LIST, {"leeftijd": "90"})
+    assert "Buurtsportcoach" not in names(response)
+    assert "Wandelgroep De Stappers" in names(response)
+
+
+def test_no_referral_needed_and_setting_and_language_facets(client, catalogue):
+    assert "Maatje voor mantelzorgers" not in names(client.get(LIST, {"zonder_verwijzing": "1"}))
+    assert names(client.get(LIST, {"waar": "at_home"})) == ["Maatje voor mantelzorgers"]
+    assert names(client.get(LIST, {"taal": "engels"})) == ["Maatje voor mantelzorgers"]
+    assert names(client.get(LIST, {"bereik": "national"})) == ["De Luisterlijn"]
+
+
+def test_municipality_facet_shows_another_municipalitys_local_services(client, catalogue):
+    response = client.get(LIST, {"gemeente": "anderstad"})
+    assert set(names(response)) == {"De Luisterlijn", "Koffieochtend Anderstad"}
+    counts = facet(response, "gemeente")
+    assert counts["thuisstad"].count == 4
+    assert counts["anderstad"].count == 2
+
+
+def test_chosen_municipality_is_remembered_in_a_cookie(client, catalogue):
+    response = client.post(
+        reverse("services:municipality"), {"gemeente": "anderstad", "next": LIST}
+    )
+    assert response.status_code == 302
+    assert response.cookies["gemeente"].value == "anderstad"
+    assert "Koffieochtend Anderstad" in names(client.get(LIST))
+
+
+def test_unknown_municipality_choice_gives_a_message(client, catalogue):
+    response = client.post(reverse("services:municipality"), {"gemeente": "atlantis"})
+    assert response.status_code == 400
+    assert "Kies een gemeente uit de lijst" in response.content.decode()
+
+
+def test_chips_link_to_the_list_without_that_value(client, catalogue):
+    response = client.get(LIST, {"kosten": ["free", "paid"], "q": "wandel"})
+    chips = {label: parse_qs(urlsplit(url).query) for label, url in response.context["chips"]}
+    assert chips["Kosten: Gratis"] == {"q": ["wandel"], "kosten": ["paid"]}
+    assert chips["Zoekwoord: wandel"] == {"kosten": ["free", "paid"]}
+    assert "Wis alle filters" in response.content.decode()
+
+
+def test_unknown_facet_values_are_ignored_with_a_notice(client, catalogue):
+    response = client.get(
+        LIST, {"kosten": ["free", "gratis-bier"], "doelgroep": "<script>", "leeftijd": "-5"}
+    )
+    assert response.status_code == 200
+    assert set(names(response)) == {"Wandelgroep De Stappers", "De Luisterlijn"}
+    body = response.content.decode()
+    assert "gratis-bier" in body
+    assert "<script>" not in body
+    assert "&lt;script&gt;" in body
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"q": "\x00"},
+        {"q": "koffie\x00ochtend"},
+        {"q": "x" * 10_000},
+        {"q": '<b>vet</b> "quote" \' ; DROP TABLE services_service; --'},
+        {"q": "👵🏽 ☕ عزلة שלום"},
+        {"q": "a:* & | ! ( ) \\"},
+        {"pagina": "-1"},
+        {"pagina": "999999999999999999999"},
+        {"pagina": "abc"},
+        {"pagina": "1e9"},
+        {"pagina": "\x00"},
+        {"sorteer": "drop"},
+        {"leeftijd": "999999999999"},
+        {"leeftijd": "abc"},
+        {"gemeente": "\x00"},
+        {"kosten": "x" * 5000},
+    ],
+)
+def test_hostile_input_never_fails(client, catalogue, params):
+    response = client.get(LIST, params)
+    assert response.status_code == 200
+
+
+def test_out_of_range_page_shows_the_last_page(client, catalogue):
+    for n in range(25):
+        make_service(f"Extra {n:02}")
+    response = client.get(LIST, {"pagina": "99"})
+    assert response.context["page_obj"].number == 2
+    response = client.get(LIST, {"pagina": "-3"})
+    assert response.context["page_obj"].number == 1
+
+
+def test_sorting(client, catalogue):
+    assert names(client.get(LIST, {"sorteer": "name"}))[0] == "Buurtsportcoach"
+    by_cost = names(client.get(LIST, {"sorteer": "cost"}))
+    assert by_cost[-1] == "Maatje voor mantelzorgers"
+    assert set(by_cost[:2]) == {"De Luisterlijn", "Wandelgroep De Stappers"}
+
+
+def test_zero_results_suggests_which_filter_to_drop(client, catalogue):
+    response = client.get(LIST, {"kosten": "paid", "waar": "by_phone"})
+    assert response.context["total"] == 0
+    relaxations = response.context["relaxations"]
+    assert relaxations[0][1] == 1
+    labels = [label for label, _count, _url in relaxations]
+    assert "Kosten" in labels and "Waar" in labels
+    body = response.content.decode()
+    assert "Geen resultaten gevonden" in body
+    assert "0123 456 789" in body or "tel:" in body
+
+
+def test_result_count_is_in_a_live_region(client, catalogue):
+    body = client.get(LIST).content.decode()
+    assert re.search(r'<p id="result-count"[^>]*aria-live="polite"[^>]*>\s*4 resultaten', body)
+
+
+def test_htmx_request_gets_the_fragment_and_history_restore_the_full_page(client, catalogue):
+    fragment = client.get(LIST, {"kosten": "free"}, headers={"HX-Request": "true"})
+    assert fragment.content.decode().lstrip().startswith('<div id="catalogue"')
+    assert "hx-swap-oob" in fragment.content.decode()
+    full = client.get(
+        LIST,
+        {"kosten": "free"},
+        headers={"HX-Request": "true", "HX-History-Restore-Request": "true"},
+    )
+    assert "<html" in full.content.decode()
+    assert "HX-Request" in fragment.get("Vary", "")
+
+
+def test_catalogue_uses_a_fixed_number_of_queries(client, catalogue, django_assert_max_num_queries):
+    params = {"kosten": "free", "doelgroep": "ouderen", "q": "wandel"}
+    older = catalogue["walk"].target_groups.first()
+    for n in range(3):
+        make_service(f"Wandelclub {n}", target_groups=[older])
+    with django_assert_max_num_queries(30) as small:
+        assert client.get(LIST, params).context["total"] == 4
+    for n in range(3, 40):
+        make_service(f"Wandelclub {n}", target_groups=[older])
+    with django_assert_max_num_queries(30) as large:
+        assert client.get(LIST, params).context["total"] == 41
+    assert len(small.captured_queries) == len(large.captured_queries)
+
+
+def test_detail_page_shows_the_sections_and_json_ld(client, catalogue):
+    service = catalogue["line"]
+    response = client.get(service.get_absolute_url())
+    body = response.content.decode()
+    for heading in [
+        "Wat is het",
+        "Voor wie",
+        "Wat kost het",
+        "Voorwaarden",
+        "Zo meldt u zich aan",
+        "Contact",
+    ]:
+        assert f">{heading}</h2>" in body
+    assert 'href="tel:0301234567"' in body
+    assert '"@type": "Service"' in body
+    assert "Nog niet gecontroleerd" in body
+
+
+def test_detail_page_of_unpublished_service_is_404(client, catalogue):
+    assert client.get(catalogue["draft"].get_absolute_url()).status_code == 404
+
+
+def test_detail_page_uses_a_fixed_number_of_queries(
+    client, catalogue, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(16):
+        client.get(catalogue["walk"].get_absolute_url())
