@@ -11,13 +11,18 @@ from .models import format_number
 
 WIDTH = 300
 HEIGHT = 170
-LEFT = 58
+LEFT = 50
 RIGHT = 14
 TOP = 22
 BOTTOM = 30
 # Two labels on the y axis closer than this (in SVG units) would overlap.
 MIN_LABEL_GAP = 14
 MAX_X_LABELS = 6
+
+
+def _svg_number(value):
+    """A coordinate for an SVG attribute: a dot as decimal sign, whatever the language."""
+    return f"{value:.1f}".removesuffix(".0")
 
 
 class IndicatorChart:
@@ -130,28 +135,31 @@ class IndicatorChart:
 
         self.points = [
             {
-                "x": round(x(m.date), 1),
-                "y": round(self._y(float(m.value)), 1),
+                "x": _svg_number(x(m.date)),
+                "y": _svg_number(self._y(float(m.value))),
                 "label": indicator.format_value(m.value),
             }
             for m in self.measurements
         ]
         self.polyline = " ".join(f"{p['x']},{p['y']}" for p in self.points)
         self.last_point = self.points[-1]
-        self.baseline_y = round(self._y(baseline), 1)
-        self.target_y = round(self._y(target), 1)
+        baseline_y, target_y = self._y(baseline), self._y(target)
+        self.baseline_y, self.target_y = _svg_number(baseline_y), _svg_number(target_y)
         # Keep the two axis labels apart; the lines themselves stay where they are.
-        label_base, label_target = self.baseline_y, self.target_y
+        label_base, label_target = baseline_y, target_y
         if abs(label_base - label_target) < MIN_LABEL_GAP:
             middle = (label_base + label_target) / 2
             direction = 1 if label_base >= label_target else -1
             label_base = middle + direction * MIN_LABEL_GAP / 2
             label_target = middle - direction * MIN_LABEL_GAP / 2
-        self.baseline_label_y = round(label_base + 4, 1)
-        self.target_label_y = round(label_target + 4, 1)
+        self.baseline_axis_label = self._axis_label(indicator.baseline)
+        self.target_axis_label = self._axis_label(indicator.target)
+        self.baseline_label_y = _svg_number(label_base + 4)
+        self.target_label_y = _svg_number(label_target + 4)
         # The value of the last point goes above it, or below when that leaves the chart.
-        above = self.last_point["y"] - 8
-        self.last_label_y = above if above > TOP else self.last_point["y"] + 16
+        last_y = self._y(float(self.measurements[-1].value))
+        self.last_label_y = _svg_number(last_y - 8 if last_y - 8 > TOP + 4 else last_y + 18)
+        self.label_x = _svg_number(LEFT - 6)
 
         same_year = len({m.date.year for m in self.measurements}) < len(self.measurements)
         date_format = "M Y" if same_year else "Y"
@@ -168,17 +176,19 @@ class IndicatorChart:
                 anchor = "middle"
             self.x_labels.append(
                 {
-                    "x": round(x(m.date), 1),
+                    "x": _svg_number(x(m.date)),
                     "text": dateformat.format(m.date, date_format),
                     "anchor": anchor,
                 }
             )
         self.x_label_y = HEIGHT - 10
 
+    def _axis_label(self, value):
+        # Only the number beside the axis: the unit is in the legend and the summary.
+        if self.indicator.unit == self.indicator.Unit.PERCENT:
+            return f"{format_number(value)}%"
+        return format_number(value)
+
     def _y(self, value):
         span = (self._high - self._low) or 1.0
         return self.plot_bottom - (value - self._low) / span * (self.plot_bottom - TOP)
-
-
-def percent_label(value):
-    return f"{format_number(value)}%"
