@@ -1,31 +1,98 @@
+"""The admin at /beheer/: partners edit their own services, curators review and verify.
+
+Who may see or change what comes from ServiceQuerySet (viewable_in_admin_by, editable_by,
+curatable_by); every hook below asks those, and an object outside someone's scope is a 404
+exactly like a missing one.
+"""
+
 from django import forms
-from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.contrib import admin, messages
+from django.contrib.admin.options import ActionLocation
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from . import actions, csv_io, dashboard, roles, snapshots
 from .models import (
+    CampaignRecipient,
     ErrorReport,
     Language,
     Location,
     Municipality,
     OpeningPeriod,
     Organisation,
+    ProposedChange,
     Service,
     SupportType,
     Synonym,
     TargetGroup,
     Theme,
+    VerificationCampaign,
 )
 
 admin.site.site_header = _("Sociale Kaart – beheer")
 admin.site.site_title = _("Sociale Kaart")
 admin.site.index_title = _("Beheer van het aanbod")
 
+BOTH = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
+
+
+# Scope checks, cached per request: the admin asks the same question several times.
+
+
+def _in_scope(request, verb, service_pk):
+    cache = request.__dict__.setdefault("_service_scope", {})
+    key = (verb, service_pk)
+    if key not in cache:
+        queryset = getattr(Service.objects, verb)(request.user)
+        cache[key] = queryset.filter(pk=service_pk).exists()
+    return cache[key]
+
+
+def can_view(request, service):
+    return _in_scope(request, "viewable_in_admin_by", service.pk)
+
+
+def can_edit(request, service):
+    return _in_scope(request, "editable_by", service.pk)
+
+
+def can_curate(request, service):
+    return _in_scope(request, "curatable_by", service.pk)
+
+
+def is_admin_editor(user):
+    """Someone with work in the services admin: a curator or a partner."""
+    if not user.is_active or not user.is_staff:
+        return False
+    return roles.is_curator(user) or Organisation.objects.filter(users=user).exists()
+
+
+class NotFoundOutsideScopeMixin:
+    """Someone else's object answers 404, like a missing one (not the admin's redirect)."""
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is None:
+            raise Http404(gettext("Niet gevonden."))
+        return obj
+
+
+# Services -------------------------------------------------------------------------------
+
 
 class ServiceAdminForm(forms.ModelForm):
     class Meta:
         model = Service
         fields = "__all__"
+
+    user = None  # set by ServiceAdmin.get_form
 
     def clean(self):
         cleaned = super().clean()
@@ -36,18 +103,50 @@ class ServiceAdminForm(forms.ModelForm):
                 target_groups=cleaned.get("target_groups") or [],
             )
         except ValidationError as error:
-            for field, messages in error.message_dict.items():
-                for message in messages:
+            for field, messages_ in error.message_dict.items():
+                for message in messages_:
                     self.add_error(field, message)
+        if self.user is not None and not self._stays_in_scope(cleaned):
+            self.add_error(
+                "municipalities",
+                _(
+                    "U kunt alleen diensten beheren in uw eigen gemeente of van uw eigen organisatie."
+                ),
+            )
         return cleaned
 
+    def _stays_in_scope(self, cleaned):
+        """After saving, the service must still be one this user may edit."""
+        user = self.user
+        if roles.is_national_curator(user):
+            return True
+        organisation = cleaned.get("organisation")
+        if organisation and organisation.users.filter(pk=user.pk).exists():
+            return True
+        if not roles.user_in_group(user, roles.CURATOR):
+            return False
+        own = set(user.curated_municipalities.values_list("pk", flat=True))
+        chosen = {m.pk for m in cleaned.get("municipalities") or []}
+        return cleaned.get("scope") == Service.Scope.LOCAL and bool(own & chosen)
 
-class OpeningPeriodInline(admin.TabularInline):
-    model = OpeningPeriod
-    extra = 0
+
+class ServiceLocationPermissions:
+    """Inlines follow the service: editable when the service is, read-only otherwise."""
+
+    def has_view_permission(self, request, obj=None):
+        return obj is None or can_view(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return obj is None or can_edit(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None or can_edit(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return obj is None or can_edit(request, obj)
 
 
-class LocationInline(admin.StackedInline):
+class LocationInline(ServiceLocationPermissions, admin.StackedInline):
     model = Location
     extra = 0
     show_change_link = True
@@ -60,12 +159,88 @@ class LocationInline(admin.StackedInline):
     ]
 
 
+class VerificationFilter(admin.SimpleListFilter):
+    title = _("controle")
+    parameter_name = "controle"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("overdue", _("Niet gecontroleerd in de afgelopen tijd")),
+            ("recent", _("Onlangs gecontroleerd")),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "overdue":
+            return queryset.overdue()
+        if self.value() == "recent":
+            return queryset.exclude(pk__in=Service.objects.overdue().values("pk"))
+        return queryset
+
+
+@admin.action(description=_("Publiceren"), permissions=["curate"], location=BOTH)
+def publish(modeladmin, request, queryset):
+    modeladmin.bulk_status(request, queryset, Service.Status.PUBLISHED)
+
+
+@admin.action(description=_("Archiveren"), permissions=["curate"], location=BOTH)
+def archive(modeladmin, request, queryset):
+    modeladmin.bulk_status(request, queryset, Service.Status.ARCHIVED)
+
+
+@admin.action(description=_("Markeren als gecontroleerd"), permissions=["curate"], location=BOTH)
+def mark_verified(modeladmin, request, queryset):
+    services = modeladmin.curatable(request, queryset)
+    for service in services:
+        actions.service_verify(service=service, user=request.user)
+    modeladmin.message_user(
+        request,
+        ngettext(
+            "%(count)d dienst gemarkeerd als gecontroleerd.",
+            "%(count)d diensten gemarkeerd als gecontroleerd.",
+            len(services),
+        )
+        % {"count": len(services)},
+        messages.SUCCESS,
+    )
+
+
+@admin.action(
+    description=_("Controleronde starten: aanbieders per e-mail vragen"), permissions=["curate"]
+)
+def start_campaign(modeladmin, request, queryset):
+    services = Service.objects.curatable_by(request.user).filter(pk__in=queryset.values("pk"))
+    name = gettext("Controleronde %(date)s") % {"date": timezone.localdate().strftime("%d-%m-%Y")}
+    campaign, skipped = actions.campaign_start(
+        name=name,
+        services=services,
+        user=request.user,
+        base_url=request.build_absolute_uri("/"),
+    )
+    modeladmin.message_user(
+        request,
+        gettext("%(count)d aanbieders hebben een e-mail gekregen.")
+        % {"count": campaign.recipients.count()},
+        messages.SUCCESS,
+    )
+    if skipped:
+        modeladmin.message_user(
+            request,
+            gettext("Geen e-mailadres bekend van: %(names)s.")
+            % {"names": ", ".join(o.name for o in skipped)},
+            messages.WARNING,
+        )
+    return HttpResponseRedirect(
+        reverse("admin:services_verificationcampaign_change", args=[campaign.pk])
+    )
+
+
 @admin.register(Service)
-class ServiceAdmin(admin.ModelAdmin):
+class ServiceAdmin(NotFoundOutsideScopeMixin, csv_io.CsvExportMixin, admin.ModelAdmin):
     form = ServiceAdminForm
     list_display = ["name", "organisation", "status", "scope", "cost", "verified_at", "modified"]
     list_filter = [
         "status",
+        VerificationFilter,
         "scope",
         "cost",
         "format",
@@ -81,8 +256,12 @@ class ServiceAdmin(admin.ModelAdmin):
     filter_horizontal = ["support_types", "target_groups", "themes", "municipalities", "languages"]
     readonly_fields = ["created", "modified", "verified_at", "verified_by"]
     inlines = [LocationInline]
+    actions = [publish, archive, mark_verified, start_campaign]
     fieldsets = [
-        (None, {"fields": ["organisation", "name", "alternate_name", "slug", "summary", "essence"]}),
+        (
+            None,
+            {"fields": ["organisation", "name", "alternate_name", "slug", "summary", "essence"]},
+        ),
         (_("Indeling"), {"fields": ["support_types", "target_groups", "themes"]}),
         (
             _("Kenmerken"),
@@ -110,24 +289,456 @@ class ServiceAdmin(admin.ModelAdmin):
         (_("Contact"), {"fields": [("phone", "email"), "url", "languages"]}),
         (
             _("Status"),
-            {"fields": ["status", "alert", ("created", "modified"), ("verified_at", "verified_by")]},
+            {
+                "fields": [
+                    "status",
+                    "alert",
+                    ("created", "modified"),
+                    ("verified_at", "verified_by"),
+                ]
+            },
         ),
     ]
     prepopulated_fields = {"slug": ["name"]}
 
+    # Scope
+
+    def get_queryset(self, request):
+        return Service.objects.viewable_in_admin_by(request.user)
+
+    def has_module_permission(self, request):
+        return is_admin_editor(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        if not is_admin_editor(request.user):
+            return False
+        return obj is None or can_view(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        if not is_admin_editor(request.user):
+            return False
+        return obj is None or can_edit(request, obj)
+
+    def has_add_permission(self, request):
+        return is_admin_editor(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return roles.is_national_curator(request.user)
+
+    def has_curate_permission(self, request):
+        """Publish, archive, verify and campaigns: curators only (scope checked per row)."""
+        return roles.is_curator(request.user)
+
+    def curatable(self, request, queryset):
+        """The part of a selection this user may curate (national rows are read-only)."""
+        return list(
+            Service.objects.curatable_by(request.user)
+            .filter(pk__in=queryset.values("pk"))
+            .select_related("organisation")
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        curator = can_curate(request, obj) if obj else roles.is_curator(request.user)
+        if not curator:
+            fields.append("status")
+        return fields
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "organisation" and not roles.is_curator(request.user):
+            kwargs["queryset"] = actions.organisations_of(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"user": request.user})
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if request.method == "POST":
+            # Before the form writes into the instance: the "old" side of history.
+            request._service_before = snapshots.snapshot(obj)
+        return obj
+
+    # Saving: curators write directly; partners' edits of live services wait for review.
+
+    def _proposes(self, request, obj, change):
+        return change and not can_curate(request, obj) and actions.is_live(obj)
+
+    def save_model(self, request, obj, form, change):
+        if self._proposes(request, obj, change):
+            return  # the live row stays as approved; see save_related
+        if not change and not roles.is_curator(request.user):
+            obj.status = Service.Status.IN_REVIEW
+        super().save_model(request, obj, form, change)
+
     def save_related(self, request, form, formsets, change):
+        obj = form.instance
+        before = getattr(request, "_service_before", None)
+        if self._proposes(request, obj, change):
+            data = snapshots.snapshot_from_admin(obj, form, formsets, before)
+            proposal = actions.service_propose_change(
+                service=obj, data=data, user=request.user, base=before
+            )
+            if proposal is not None:
+                self.message_user(
+                    request,
+                    gettext(
+                        "Uw wijziging wacht op goedkeuring door de gemeente. Tot dan ziet "
+                        "het publiek de oude gegevens."
+                    ),
+                    messages.INFO,
+                )
+            return
         super().save_related(request, form, formsets, change)
-        form.instance.refresh_search_extra()
+        obj.refresh_search_extra()
+        if not can_curate(request, obj) and not roles.is_curator(request.user):
+            actions.service_submit(service=obj, user=request.user, before=before)
+        else:
+            actions.version_record(
+                service=obj, user=request.user, source=actions.Source.ADMIN, before=before
+            )
+
+    def bulk_status(self, request, queryset, status):
+        done, failed = 0, []
+        for service in self.curatable(request, queryset):
+            try:
+                with transaction.atomic():
+                    actions.service_set_status(
+                        service=service,
+                        user=request.user,
+                        status=status,
+                        source=actions.Source.BULK,
+                    )
+                done += 1
+            except ValidationError as error:
+                failed.append(f"{service.name}: {' '.join(error.messages)}")
+        self.message_user(
+            request,
+            ngettext("%(count)d dienst aangepast.", "%(count)d diensten aangepast.", done)
+            % {"count": done},
+            messages.SUCCESS,
+        )
+        for line in failed:
+            self.message_user(request, line, messages.ERROR)
+
+    # Extra pages: history (replaces the admin's own), dashboard, import, export.
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("dashboard/", wrap(self.dashboard_view), name="services_dashboard"),
+            path("import/", wrap(self.import_view), name="services_service_import"),
+            path(
+                "<path:object_id>/history/<int:version_id>/restore/",
+                wrap(self.restore_view),
+                name="services_service_restore",
+            ),
+            *super().get_urls(),
+        ]
+
+    def history_view(self, request, object_id, extra_context=None):
+        service = self.get_object(request, object_id)
+        if not self.has_view_permission(request, service):
+            raise PermissionDenied
+        versions = service.versions.select_related("user")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": gettext("Geschiedenis van %(name)s") % {"name": service.name},
+            "service": service,
+            "versions": versions,
+            "can_restore": can_curate(request, service),
+        }
+        return TemplateResponse(request, "admin/services/service/versions.html", context)
+
+    def restore_view(self, request, object_id, version_id):
+        service = self.get_object(request, object_id)
+        if request.method != "POST" or not can_curate(request, service):
+            raise PermissionDenied
+        version = get_object_or_404(service.versions, pk=version_id)
+        try:
+            actions.version_restore(version=version, user=request.user)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+        else:
+            self.message_user(
+                request, gettext("De eerdere versie is teruggezet."), messages.SUCCESS
+            )
+        return HttpResponseRedirect(reverse("admin:services_service_history", args=[service.pk]))
+
+    def dashboard_view(self, request):
+        if not roles.is_curator(request.user):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": gettext("Overzicht voor curatoren"),
+            **dashboard.overview(request.user),
+        }
+        return TemplateResponse(request, "admin/services/dashboard.html", context)
+
+    def import_view(self, request):
+        if not roles.is_curator(request.user):
+            raise PermissionDenied
+        return csv_io.import_view(self, request)
+
+
+# Locations and hours --------------------------------------------------------------------
+
+
+class OpeningPeriodInline(admin.TabularInline):
+    model = OpeningPeriod
+    extra = 0
+
+    def _service_allows(self, request, obj):
+        return obj is None or can_edit(request, obj.service)
+
+    def has_add_permission(self, request, obj=None):
+        return self._service_allows(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._service_allows(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._service_allows(request, obj)
+
+    def has_view_permission(self, request, obj=None):
+        return obj is None or can_view(request, obj.service)
 
 
 @admin.register(Location)
-class LocationAdmin(admin.ModelAdmin):
+class LocationAdmin(NotFoundOutsideScopeMixin, csv_io.CsvExportMixin, admin.ModelAdmin):
     list_display = ["name", "service", "place", "postcode", "wheelchair_accessible"]
     list_select_related = ["service"]
     list_filter = ["wheelchair_accessible", "municipality"]
     search_fields = ["name", "place", "postcode", "service__name"]
     autocomplete_fields = ["service"]
     inlines = [OpeningPeriodInline]
+
+    def get_queryset(self, request):
+        return Location.objects.filter(
+            service__in=Service.objects.viewable_in_admin_by(request.user)
+        )
+
+    def has_module_permission(self, request):
+        return is_admin_editor(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        if not is_admin_editor(request.user):
+            return False
+        return obj is None or can_view(request, obj.service)
+
+    def has_change_permission(self, request, obj=None):
+        if not is_admin_editor(request.user):
+            return False
+        return obj is None or can_edit(request, obj.service)
+
+    def has_add_permission(self, request):
+        return is_admin_editor(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        if not is_admin_editor(request.user):
+            return False
+        if obj is None:
+            return roles.is_curator(request.user)
+        return can_curate(request, obj.service) or (
+            can_edit(request, obj.service) and not actions.is_live(obj.service)
+        )
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "service":
+            kwargs["queryset"] = Service.objects.editable_by(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if request.method == "POST":
+            request._service_before = snapshots.snapshot(obj.service)
+        return obj
+
+    def _proposes(self, request, obj):
+        service = Service.objects.get(pk=obj.service_id)
+        return not can_curate(request, service) and actions.is_live(service), service
+
+    def save_model(self, request, obj, form, change):
+        proposes, service = self._proposes(request, obj)
+        if proposes:
+            return  # the live location stays as approved; see save_related
+        if not hasattr(request, "_service_before"):
+            request._service_before = snapshots.snapshot(service)
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        obj = form.instance
+        proposes, service = self._proposes(request, obj)
+        if proposes:
+            data = snapshots.snapshot_with_location(snapshots.snapshot(service), obj, formsets[0])
+            if actions.service_propose_change(service=service, data=data, user=request.user):
+                self.message_user(
+                    request,
+                    gettext("Uw wijziging wacht op goedkeuring door de gemeente."),
+                    messages.INFO,
+                )
+            return
+        super().save_related(request, form, formsets, change)
+        actions.version_record(
+            service=service,
+            user=request.user,
+            source=actions.Source.ADMIN,
+            before=request._service_before,
+        )
+
+    def delete_model(self, request, obj):
+        service = obj.service
+        before = snapshots.snapshot(service)
+        super().delete_model(request, obj)
+        actions.version_record(
+            service=service, user=request.user, source=actions.Source.ADMIN, before=before
+        )
+
+
+# Review queue ---------------------------------------------------------------------------
+
+
+class ReviewForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Toelichting voor de aanbieder"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Verplicht bij afwijzen. De aanbieder krijgt deze tekst per e-mail."),
+    )
+
+
+class PendingFilter(admin.SimpleListFilter):
+    title = _("status")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("all", _("Alle")), *ProposedChange.State.choices]
+
+    def choices(self, changelist):
+        for lookup, title in self.lookup_choices:
+            selected = (self.value() or ProposedChange.State.PENDING) == str(lookup)
+            yield {
+                "selected": selected,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+    def queryset(self, request, queryset):
+        value = self.value() or ProposedChange.State.PENDING
+        return queryset if value == "all" else queryset.filter(state=value)
+
+
+@admin.register(ProposedChange)
+class ProposedChangeAdmin(NotFoundOutsideScopeMixin, admin.ModelAdmin):
+    list_display = ["service", "kind", "state", "proposed_by", "created", "decided_by"]
+    list_filter = [PendingFilter, "kind"]
+    list_select_related = ["service", "proposed_by", "decided_by"]
+    search_fields = ["service__name"]
+
+    def get_queryset(self, request):
+        return ProposedChange.objects.reviewable_by(request.user)
+
+    def has_module_permission(self, request):
+        return roles.is_curator(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return roles.is_curator(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return roles.is_curator(request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        proposal = self.get_object(request, object_id)
+        form = ReviewForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            reason = form.cleaned_data["reason"]
+            try:
+                if "approve" in request.POST:
+                    actions.proposal_approve(proposal=proposal, user=request.user, reason=reason)
+                    self.message_user(request, gettext("Goedgekeurd."), messages.SUCCESS)
+                else:
+                    actions.proposal_reject(proposal=proposal, user=request.user, reason=reason)
+                    self.message_user(request, gettext("Afgewezen."), messages.SUCCESS)
+            except ValidationError as error:
+                if hasattr(error, "error_dict") and "reason" in error.error_dict:
+                    form.add_error("reason", error.error_dict["reason"])
+                else:
+                    self.message_user(request, " ".join(error.messages), messages.ERROR)
+            else:
+                return HttpResponseRedirect(reverse("admin:services_proposedchange_changelist"))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": gettext("Voorstel beoordelen: %(name)s") % {"name": proposal.service.name},
+            "proposal": proposal,
+            "rows": actions.proposal_diff(proposal),
+            "form": form,
+            "pending": proposal.state == ProposedChange.State.PENDING,
+        }
+        return TemplateResponse(request, "admin/services/proposedchange/review.html", context)
+
+
+# Campaigns ------------------------------------------------------------------------------
+
+
+class CampaignRecipientInline(admin.TabularInline):
+    model = CampaignRecipient
+    extra = 0
+    fields = ["organisation", "email", "sent_at", "reminded_at", "answered_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return True
+
+
+@admin.register(VerificationCampaign)
+class VerificationCampaignAdmin(NotFoundOutsideScopeMixin, admin.ModelAdmin):
+    list_display = ["name", "created", "created_by", "reminder_days"]
+    readonly_fields = ["name", "created", "created_by", "reminder_days"]
+    inlines = [CampaignRecipientInline]
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request).select_related("created_by")
+        if roles.is_national_curator(request.user):
+            return queryset
+        return queryset.filter(created_by=request.user)
+
+    def has_module_permission(self, request):
+        return roles.is_curator(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return roles.is_curator(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return roles.is_national_curator(request.user)
+
+
+# Everything else ------------------------------------------------------------------------
 
 
 @admin.register(Organisation)
@@ -143,6 +754,7 @@ class OrganisationAdmin(admin.ModelAdmin):
 class MunicipalityAdmin(admin.ModelAdmin):
     list_display = ["name", "cbs_code"]
     search_fields = ["name", "cbs_code"]
+    filter_horizontal = ["curators"]
     prepopulated_fields = {"slug": ["name"]}
 
 
@@ -169,9 +781,12 @@ class SynonymAdmin(admin.ModelAdmin):
 
 
 @admin.register(ErrorReport)
-class ErrorReportAdmin(admin.ModelAdmin):
+class ErrorReportAdmin(NotFoundOutsideScopeMixin, csv_io.CsvExportMixin, admin.ModelAdmin):
     list_display = ["service", "topic", "state", "created"]
     list_filter = ["state", "topic"]
     list_select_related = ["service"]
     search_fields = ["service__name", "message"]
     readonly_fields = ["service", "topic", "message", "created"]
+
+    def get_queryset(self, request):
+        return ErrorReport.objects.filter(service__in=Service.objects.curatable_by(request.user))

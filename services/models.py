@@ -10,6 +10,7 @@ import datetime
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
@@ -18,7 +19,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
-from . import text
+from . import roles, text
 from .validators import (
     normalise_postcode,
     validate_cbs_code,
@@ -28,6 +29,8 @@ from .validators import (
 )
 
 MAX_AGE = 120
+# Statuses in which the public sees a service; edits by partners then wait for a curator.
+LIVE_STATUSES = ("published", "temporarily_closed")
 
 
 class Domain(models.TextChoices):
@@ -229,9 +232,11 @@ class ServiceQuerySet(models.QuerySet):
             return self
         return self.filter(
             Q(scope=Service.Scope.NATIONAL)
-            | Q(pk__in=Service.municipalities.through.objects.filter(
-                municipality=municipality
-            ).values("service_id"))
+            | Q(
+                pk__in=Service.municipalities.through.objects.filter(
+                    municipality=municipality
+                ).values("service_id")
+            )
         )
 
     def with_related(self):
@@ -251,6 +256,44 @@ class ServiceQuerySet(models.QuerySet):
         from .search import search_queryset
 
         return search_queryset(self, query)
+
+    # Who may do what in the admin, written once (STYLE.md rule 4). Every admin hook,
+    # action and view scopes its lookups with these, so another organisation's service is
+    # a 404, like a missing one.
+    def curatable_by(self, user):
+        """Services this user may approve, publish, archive, verify and edit directly."""
+        if roles.is_national_curator(user):
+            return self.all()
+        if not roles.user_in_group(user, roles.CURATOR):
+            return self.none()
+        local_here = Service.municipalities.through.objects.filter(
+            municipality__curators=user
+        ).values("service_id")
+        return self.filter(scope=Service.Scope.LOCAL, pk__in=local_here)
+
+    def editable_by(self, user):
+        """Services this user may edit: curated ones, plus their own organisations' (partner)."""
+        if roles.is_national_curator(user):
+            return self.all()
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        own = Q(organisation__in=Organisation.objects.filter(users=user).values("pk"))
+        return self.filter(own | Q(pk__in=Service.objects.curatable_by(user).values("pk")))
+
+    def viewable_in_admin_by(self, user):
+        """Services this user sees in the admin: editable ones, and national ones for curators."""
+        if roles.is_national_curator(user):
+            return self.all()
+        if roles.is_curator(user):
+            return self.filter(
+                Q(scope=Service.Scope.NATIONAL)
+                | Q(pk__in=Service.objects.editable_by(user).values("pk"))
+            )
+        return self.editable_by(user)
+
+    def live(self):
+        """Services the public can see or find (published or temporarily closed)."""
+        return self.filter(status__in=LIVE_STATUSES)
 
 
 class Service(models.Model):
@@ -315,20 +358,28 @@ class Service(models.Model):
     target_groups = models.ManyToManyField(
         TargetGroup, blank=True, related_name="services", verbose_name=_("doelgroepen")
     )
-    themes = models.ManyToManyField(Theme, blank=True, related_name="services", verbose_name=_("thema's"))
+    themes = models.ManyToManyField(
+        Theme, blank=True, related_name="services", verbose_name=_("thema's")
+    )
 
     format = models.CharField(
         _("individueel of groep"), max_length=12, choices=Format.choices, default=Format.INDIVIDUAL
     )
     frequency = models.CharField(
-        _("eenmalig of doorlopend"), max_length=12, choices=Frequency.choices, default=Frequency.RECURRING
+        _("eenmalig of doorlopend"),
+        max_length=12,
+        choices=Frequency.choices,
+        default=Frequency.RECURRING,
     )
     at_home = models.BooleanField(_("bij u thuis"), default=False)
     out_of_home = models.BooleanField(_("buitenshuis"), default=False)
     online = models.BooleanField(_("online"), default=False)
     by_phone = models.BooleanField(_("telefonisch"), default=False)
     provided_by = models.CharField(
-        _("uitgevoerd door"), max_length=14, choices=ProvidedBy.choices, default=ProvidedBy.VOLUNTEERS
+        _("uitgevoerd door"),
+        max_length=14,
+        choices=ProvidedBy.choices,
+        default=ProvidedBy.VOLUNTEERS,
     )
 
     cost = models.CharField(_("kosten"), max_length=12, choices=Cost.choices, default=Cost.FREE)
@@ -441,15 +492,21 @@ class Service(models.Model):
     def clean(self):
         errors = {}
         if self.min_age is not None and self.max_age is not None and self.min_age > self.max_age:
-            errors["max_age"] = _("De hoogste leeftijd moet gelijk zijn aan of hoger dan de laagste.")
+            errors["max_age"] = _(
+                "De hoogste leeftijd moet gelijk zijn aan of hoger dan de laagste."
+            )
         if self.cost == self.Cost.FREE and self.cost_amount:
-            errors["cost_amount"] = _("Een gratis dienst heeft geen bedrag. Kies andere kosten of maak het bedrag leeg.")
+            errors["cost_amount"] = _(
+                "Een gratis dienst heeft geen bedrag. Kies andere kosten of maak het bedrag leeg."
+            )
         if self.cost_amount is not None and self.cost_amount < 0:
             errors["cost_amount"] = _("Een bedrag kan niet negatief zijn.")
         if self.cost_unit and self.cost_amount is None:
             errors["cost_unit"] = _("Vul ook het bedrag in, of maak dit veld leeg.")
         if not (self.at_home or self.out_of_home or self.online or self.by_phone):
-            errors["at_home"] = _("Kies minstens één plek: bij u thuis, buitenshuis, online of telefonisch.")
+            errors["at_home"] = _(
+                "Kies minstens één plek: bij u thuis, buitenshuis, online of telefonisch."
+            )
         if self.status == self.Status.PUBLISHED:
             required = {
                 "summary": _("Een gepubliceerde dienst heeft een samenvatting."),
@@ -470,7 +527,9 @@ class Service(models.Model):
         """Rules on many-to-many values, checked before they are saved (admin, import, actions)."""
         errors = {}
         if self.scope == self.Scope.LOCAL and not list(municipalities):
-            errors["municipalities"] = _("Kies minstens één gemeente voor een dienst in de gemeente.")
+            errors["municipalities"] = _(
+                "Kies minstens één gemeente voor een dienst in de gemeente."
+            )
         if self.status == self.Status.PUBLISHED and not list(target_groups):
             errors["target_groups"] = _("Een gepubliceerde dienst heeft minstens één doelgroep.")
         if errors:
@@ -511,13 +570,19 @@ class Location(models.Model):
     )
     name = models.CharField(_("naam van de plek"), max_length=200)
     address = models.CharField(_("adres"), max_length=200, blank=True)
-    postcode = models.CharField(_("postcode"), max_length=7, blank=True, validators=[validate_postcode])
+    postcode = models.CharField(
+        _("postcode"), max_length=7, blank=True, validators=[validate_postcode]
+    )
     place = models.CharField(_("plaats"), max_length=100, blank=True)
     municipality = models.ForeignKey(
         Municipality, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("gemeente")
     )
-    latitude = models.DecimalField(_("breedtegraad"), max_digits=9, decimal_places=6, null=True, blank=True)
-    longitude = models.DecimalField(_("lengtegraad"), max_digits=9, decimal_places=6, null=True, blank=True)
+    latitude = models.DecimalField(
+        _("breedtegraad"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("lengtegraad"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
     wheelchair_accessible = models.BooleanField(_("toegankelijk met een rolstoel"), default=False)
     accessibility = models.CharField(
         _("toegankelijkheid"),
@@ -564,7 +629,10 @@ class OpeningPeriod(models.Model):
         SUNDAY = 7, _("zondag")
 
     location = models.ForeignKey(
-        Location, on_delete=models.CASCADE, related_name="opening_periods", verbose_name=_("locatie")
+        Location,
+        on_delete=models.CASCADE,
+        related_name="opening_periods",
+        verbose_name=_("locatie"),
     )
     weekday = models.PositiveSmallIntegerField(_("dag"), choices=Weekday.choices)
     opens = models.TimeField(_("open vanaf"))
@@ -614,3 +682,174 @@ class ErrorReport(models.Model):
 
     def __str__(self):
         return f"{self.service} – {self.get_topic_display()}"
+
+
+class ProposedChangeQuerySet(models.QuerySet):
+    def pending(self):
+        """Proposals still waiting for a curator."""
+        return self.filter(state=ProposedChange.State.PENDING)
+
+    def reviewable_by(self, user):
+        """Proposals for services this user curates (see ServiceQuerySet.curatable_by)."""
+        return self.filter(service__in=Service.objects.curatable_by(user))
+
+
+class ProposedChange(models.Model):
+    """A partner's edit waiting for a curator; the live Service row stays as approved.
+
+    `base` is the service as it was when the proposal started, `data` as proposed (both
+    snapshots from services.snapshots); approving applies only what differs between them.
+    """
+
+    class Kind(models.TextChoices):
+        NEW = "new", _("Nieuwe dienst")
+        CHANGE = "change", _("Wijziging")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Wacht op beoordeling")
+        APPROVED = "approved", _("Goedgekeurd")
+        REJECTED = "rejected", _("Afgewezen")
+
+    service = models.ForeignKey(
+        Service,
+        on_delete=models.CASCADE,
+        related_name="proposed_changes",
+        verbose_name=_("dienst"),
+    )
+    kind = models.CharField(_("soort"), max_length=10, choices=Kind.choices, default=Kind.CHANGE)
+    state = models.CharField(
+        _("status"), max_length=10, choices=State.choices, default=State.PENDING, db_index=True
+    )
+    base = models.JSONField(_("versie bij het voorstel"), encoder=DjangoJSONEncoder, default=dict)
+    data = models.JSONField(_("voorgestelde versie"), encoder=DjangoJSONEncoder, default=dict)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("voorgesteld door"),
+    )
+    contact_email = models.EmailField(_("e-mailadres voor het antwoord"), blank=True)
+    created = models.DateTimeField(_("voorgesteld op"), auto_now_add=True)
+    updated = models.DateTimeField(_("laatst gewijzigd"), auto_now=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("beoordeeld door"),
+    )
+    decided_at = models.DateTimeField(_("beoordeeld op"), null=True, blank=True)
+    reason = models.TextField(_("toelichting"), max_length=2000, blank=True)
+
+    objects = ProposedChangeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created"]
+        verbose_name = _("voorstel")
+        verbose_name_plural = _("voorstellen ter beoordeling")
+
+    def __str__(self):
+        return f"{self.service} – {self.get_kind_display()}"
+
+
+class ServiceVersion(models.Model):
+    """One recorded change of a service, its locations or hours: who, when, from where, what."""
+
+    class Source(models.TextChoices):
+        ADMIN = "admin", _("Beheerformulier")
+        BULK = "bulk", _("Actie op meerdere diensten")
+        REVIEW = "review", _("Goedgekeurd voorstel")
+        IMPORT = "import", _("Import")
+        VERIFICATION = "verification", _("Controle")
+        CAMPAIGN = "campaign", _("Controlelink van de aanbieder")
+        RESTORE = "restore", _("Eerdere versie teruggezet")
+        INITIAL = "initial", _("Beginstand")
+        OTHER = "other", _("Anders")
+
+    service = models.ForeignKey(
+        Service, on_delete=models.CASCADE, related_name="versions", verbose_name=_("dienst")
+    )
+    created = models.DateTimeField(_("moment"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("door"),
+    )
+    source = models.CharField(_("via"), max_length=20, choices=Source.choices)
+    snapshot = models.JSONField(_("volledige versie"), encoder=DjangoJSONEncoder)
+    changes = models.JSONField(_("wijzigingen"), encoder=DjangoJSONEncoder, default=list)
+
+    class Meta:
+        ordering = ["-created", "-pk"]
+        verbose_name = _("versie")
+        verbose_name_plural = _("versies")
+
+    def __str__(self):
+        return f"{self.service} – {self.created:%Y-%m-%d %H:%M}"
+
+
+class VerificationCampaign(models.Model):
+    """A round of asking providers to check their services through a signed link."""
+
+    name = models.CharField(_("naam"), max_length=200)
+    created = models.DateTimeField(_("gestart op"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("gestart door"),
+    )
+    reminder_days = models.PositiveSmallIntegerField(
+        _("herinnering na dagen"),
+        default=14,
+        validators=[MaxValueValidator(365)],
+        help_text=_("Wie dan nog niet heeft geantwoord, krijgt één herinnering."),
+    )
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = _("controleronde")
+        verbose_name_plural = _("controlerondes")
+
+    def __str__(self):
+        return self.name
+
+
+class CampaignRecipient(models.Model):
+    """One provider in a campaign: one e-mail, one link, only its own services."""
+
+    campaign = models.ForeignKey(
+        VerificationCampaign,
+        on_delete=models.CASCADE,
+        related_name="recipients",
+        verbose_name=_("controleronde"),
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="+", verbose_name=_("aanbieder")
+    )
+    email = models.EmailField(_("e-mailadres"))
+    services = models.ManyToManyField(Service, related_name="+", verbose_name=_("diensten"))
+    sent_at = models.DateTimeField(_("verstuurd op"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("herinnerd op"), null=True, blank=True)
+    answered_at = models.DateTimeField(_("geantwoord op"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["organisation__name"]
+        verbose_name = _("ontvanger")
+        verbose_name_plural = _("ontvangers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "organisation"], name="campaign_recipient_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} ({self.email})"

@@ -18,6 +18,50 @@ ROLE_LABELS = {
     COALITION_COORDINATOR: _("Coördinator coalitie: houdt de pagina van de coalitie bij"),
 }
 
+ALL = ("view", "add", "change", "delete")
+TAXONOMIES = ("targetgroup", "supporttype", "theme", "language", "synonym")
+
+# Model permissions per group, as {"app_label.model": actions}. They only open the admin's
+# menus; which rows someone sees or changes is decided by the querysets in services.models.
+GROUP_PERMISSIONS = {
+    PARTNER: {
+        "services.service": ("view", "add", "change"),
+        "services.location": ALL,
+        "services.openingperiod": ALL,
+    },
+    CURATOR: {
+        "services.service": ("view", "add", "change"),
+        "services.location": ALL,
+        "services.openingperiod": ALL,
+        "services.organisation": ("view", "add", "change"),
+        "services.municipality": ("view",),
+        "services.proposedchange": ("view", "change"),
+        "services.serviceversion": ("view",),
+        "services.errorreport": ("view", "change"),
+        "services.verificationcampaign": ("view", "add"),
+        **{f"services.{name}": ("view",) for name in TAXONOMIES},
+    },
+    NATIONAL_CURATOR: {
+        **{
+            f"services.{name}": ALL
+            for name in (
+                "service",
+                "location",
+                "openingperiod",
+                "organisation",
+                "municipality",
+                "proposedchange",
+                "errorreport",
+                "verificationcampaign",
+                *TAXONOMIES,
+            )
+        },
+        "services.serviceversion": ("view",),
+    },
+    PHONE_DESK: {},
+    COALITION_COORDINATOR: {},
+}
+
 
 def user_in_group(user, name):
     """True when the user is active and in the group (superusers are in every group)."""
@@ -25,11 +69,50 @@ def user_in_group(user, name):
         return False
     if user.is_superuser:
         return True
-    return user.groups.filter(name=name).exists()
+    return name in _group_names(user)
 
 
-def ensure_groups():
-    """Create the role groups if they are missing; returns {name: Group}."""
-    from django.contrib.auth.models import Group
+def _group_names(user):
+    # Cached on the user object: the admin asks several times per request.
+    if not hasattr(user, "_role_group_names"):
+        user._role_group_names = set(user.groups.values_list("name", flat=True))
+    return user._role_group_names
 
-    return {name: Group.objects.get_or_create(name=name)[0] for name in ROLE_LABELS}
+
+def is_national_curator(user):
+    """Superusers and members of the national curators' group: everything."""
+    return user_in_group(user, NATIONAL_CURATOR)
+
+
+def is_curator(user):
+    """A municipal or national curator."""
+    return is_national_curator(user) or user_in_group(user, CURATOR)
+
+
+def ensure_groups(group_model=None, permission_model=None):
+    """Create the role groups if they are missing and give them their model permissions.
+
+    Returns {name: Group}. Permissions of models not installed (yet) are skipped. A data
+    migration passes its historical Group and Permission models.
+    """
+    from django.contrib.auth.models import Group, Permission
+
+    Group = group_model or Group  # noqa: N806
+    Permission = permission_model or Permission  # noqa: N806
+
+    groups = {}
+    for name in ROLE_LABELS:
+        group = Group.objects.get_or_create(name=name)[0]
+        wanted = []
+        for model_label, actions in GROUP_PERMISSIONS.get(name, {}).items():
+            app_label, model = model_label.split(".")
+            wanted.extend(
+                Permission.objects.filter(
+                    content_type__app_label=app_label,
+                    content_type__model=model,
+                    codename__in=[f"{action}_{model}" for action in actions],
+                )
+            )
+        group.permissions.add(*wanted)
+        groups[name] = group
+    return groups

@@ -1,0 +1,364 @@
+"""Writes that touch several models: review, history, verification and campaigns.
+
+Keyword-only functions named <thing>_<verb>. Callers pass objects they already looked up
+through a scoped queryset (Service.objects.curatable_by(user) and friends); these functions
+validate with full_clean()/clean_relations() and record every change in ServiceVersion.
+"""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from . import links, snapshots
+from .models import (
+    LIVE_STATUSES,
+    CampaignRecipient,
+    Organisation,
+    ProposedChange,
+    Service,
+    ServiceVersion,
+    VerificationCampaign,
+)
+
+Source = ServiceVersion.Source
+
+
+def _actor(user):
+    return user if user is not None and user.is_authenticated else None
+
+
+# History --------------------------------------------------------------------------------
+
+
+def version_record(*, service, user, source, before=None):
+    """Record the service as it is now, with what changed since `before` (or the last version).
+
+    The first record of a service that existed before history started also stores `before`
+    as its starting point, so it can be restored. Returns the new version, or None when
+    nothing changed.
+    """
+    after = snapshots.snapshot(service)
+    last = service.versions.first()
+    if before is None:
+        before = last.snapshot if last else None
+    elif last is None:
+        ServiceVersion.objects.create(
+            service=service, user=None, source=Source.INITIAL, snapshot=before, changes=[]
+        )
+    changes = snapshots.diff(before, after) if before is not None else []
+    if before is not None and not changes:
+        return None
+    return ServiceVersion.objects.create(
+        service=service, user=_actor(user), source=source, snapshot=after, changes=changes
+    )
+
+
+def version_restore(*, version, user):
+    """Write an earlier version's content back (not its status or verification), recorded."""
+    service = version.service
+    before = snapshots.snapshot(service)
+    snapshots.apply_snapshot(service, version.snapshot)
+    return version_record(service=service, user=user, source=Source.RESTORE, before=before)
+
+
+# Status and verification ----------------------------------------------------------------
+
+
+def service_set_status(*, service, user, status, source=Source.ADMIN):
+    """Publish, close, archive or return a service to draft, validated and recorded."""
+    before = snapshots.snapshot(service)
+    service.status = status
+    service.full_clean()
+    service.clean_relations(
+        municipalities=service.municipalities.all(), target_groups=service.target_groups.all()
+    )
+    service.save(update_fields=["status", "modified"])
+    return version_record(service=service, user=user, source=source, before=before)
+
+
+def service_verify(*, service, user, source=Source.VERIFICATION):
+    """Mark the service as checked now ("gecontroleerd"), by `user` (None: the provider)."""
+    before = snapshots.snapshot(service)
+    service.verified_at = timezone.now()
+    service.verified_by = _actor(user)
+    service.save(update_fields=["verified_at", "verified_by", "modified"])
+    return version_record(service=service, user=user, source=source, before=before)
+
+
+# Review ---------------------------------------------------------------------------------
+
+
+def service_submit(*, service, user, before=None):
+    """Send a partner's new or unpublished service to the curators ("ter beoordeling")."""
+    if service.status != Service.Status.IN_REVIEW:
+        service.status = Service.Status.IN_REVIEW
+        service.save(update_fields=["status", "modified"])
+    data = snapshots.snapshot(service)
+    proposal = service.proposed_changes.pending().filter(kind=ProposedChange.Kind.NEW).first()
+    if proposal is None:
+        proposal = ProposedChange(service=service, kind=ProposedChange.Kind.NEW, base=data)
+    proposal.data = data
+    proposal.proposed_by = _actor(user) or proposal.proposed_by
+    proposal.save()
+    version_record(service=service, user=user, source=Source.ADMIN, before=before)
+    return proposal
+
+
+def service_propose_change(*, service, data, user=None, contact_email="", base=None):
+    """Keep an edit of a live service aside until a curator approves it.
+
+    `base` is the service before the edit (default: as stored now). One pending proposal per
+    service: a second edit replaces the first one's values.
+    """
+    base = base or snapshots.snapshot(service)
+    if not snapshots.changed_keys(base, data):
+        return None
+    proposal = service.proposed_changes.pending().filter(kind=ProposedChange.Kind.CHANGE).first()
+    if proposal is None:
+        proposal = ProposedChange(service=service, kind=ProposedChange.Kind.CHANGE, base=base)
+    proposal.data = data
+    proposal.proposed_by = _actor(user)
+    proposal.contact_email = contact_email
+    proposal.save()
+    return proposal
+
+
+def proposal_diff(proposal):
+    """What approving would change in the live service, field by field."""
+    service = proposal.service
+    if proposal.kind == ProposedChange.Kind.NEW:
+        return snapshots.diff(None, snapshots.snapshot(service))
+    current = snapshots.snapshot(service)
+    keys = snapshots.changed_keys(proposal.base, proposal.data)
+    merged = _merged(current, proposal.data, keys)
+    return snapshots.diff(current, merged)
+
+
+def _merged(current, proposed, keys):
+    merged = {
+        "fields": dict(current["fields"]),
+        "m2m": dict(current["m2m"]),
+        snapshots.LOCATIONS: current[snapshots.LOCATIONS],
+    }
+    for key in keys:
+        if key in merged["fields"]:
+            merged["fields"][key] = proposed["fields"].get(key)
+        elif key in merged["m2m"]:
+            merged["m2m"][key] = proposed["m2m"].get(key, [])
+        elif key == snapshots.LOCATIONS:
+            merged[snapshots.LOCATIONS] = proposed[snapshots.LOCATIONS]
+    return merged
+
+
+def proposal_approve(*, proposal, user, reason=""):
+    """Apply a proposal (or publish a new service), record it and tell the partner.
+
+    Only what the partner changed is written, so a curator's own edit made in the meantime
+    stays. Raises ValidationError (nothing written) when the result would be invalid.
+    """
+    if proposal.state != ProposedChange.State.PENDING:
+        raise ValidationError(_("Over dit voorstel is al beslist."))
+    service = proposal.service
+    with transaction.atomic():
+        if proposal.kind == ProposedChange.Kind.NEW:
+            service_set_status(
+                service=service, user=user, status=Service.Status.PUBLISHED, source=Source.REVIEW
+            )
+        else:
+            before = snapshots.snapshot(service)
+            keys = snapshots.changed_keys(proposal.base, proposal.data)
+            snapshots.apply_snapshot(service, proposal.data, keys=keys)
+            version_record(service=service, user=user, source=Source.REVIEW, before=before)
+        _decide(proposal, user, ProposedChange.State.APPROVED, reason)
+    _notify_proposer(proposal)
+    return proposal
+
+
+def proposal_reject(*, proposal, user, reason):
+    """Turn a proposal down with a reason the partner receives; a new service goes to draft."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Schrijf kort op waarom u het voorstel afwijst.")})
+    if proposal.state != ProposedChange.State.PENDING:
+        raise ValidationError(_("Over dit voorstel is al beslist."))
+    with transaction.atomic():
+        if proposal.kind == ProposedChange.Kind.NEW:
+            service_set_status(
+                service=proposal.service,
+                user=user,
+                status=Service.Status.DRAFT,
+                source=Source.REVIEW,
+            )
+        _decide(proposal, user, ProposedChange.State.REJECTED, reason)
+    _notify_proposer(proposal)
+    return proposal
+
+
+def _decide(proposal, user, state, reason):
+    proposal.state = state
+    proposal.decided_by = _actor(user)
+    proposal.decided_at = timezone.now()
+    proposal.reason = reason[:2000]
+    proposal.save()
+
+
+def _proposal_recipients(proposal):
+    if proposal.contact_email:
+        return [proposal.contact_email]
+    if proposal.proposed_by and proposal.proposed_by.email:
+        return [proposal.proposed_by.email]
+    organisation = proposal.service.organisation
+    emails = [u.email for u in organisation.users.all() if u.email]
+    return emails or ([organisation.email] if organisation.email else [])
+
+
+def _notify_proposer(proposal):
+    recipients = _proposal_recipients(proposal)
+    if not recipients:
+        return 0
+    approved = proposal.state == ProposedChange.State.APPROVED
+    subject = (
+        _("Uw voorstel voor %(service)s is goedgekeurd")
+        if approved
+        else _("Uw voorstel voor %(service)s is niet goedgekeurd")
+    ) % {"service": proposal.service.name}
+    lines = [
+        _("Beste aanbieder,"),
+        "",
+        (
+            _("Wij hebben uw voorstel voor %(service)s bekeken en goedgekeurd.")
+            if approved
+            else _("Wij hebben uw voorstel voor %(service)s bekeken en niet goedgekeurd.")
+        )
+        % {"service": proposal.service.name},
+    ]
+    if proposal.reason:
+        lines += ["", _("Toelichting:"), proposal.reason]
+    lines += ["", _("Met vriendelijke groet,"), _("De redactie van de Sociale Kaart")]
+    return send_mail(subject, "\n".join(lines), None, recipients)
+
+
+# Verification campaigns -----------------------------------------------------------------
+
+
+def campaign_start(*, name, services, user, reminder_days=14, base_url=None):
+    """Start a campaign: one recipient and one e-mail per organisation of `services`.
+
+    Organisations without an e-mail address (its own, else one of its services') are
+    skipped and returned, so the curator can call them.
+    """
+    campaign = VerificationCampaign(name=name, created_by=_actor(user), reminder_days=reminder_days)
+    campaign.full_clean()
+    by_organisation = {}
+    for service in services.select_related("organisation"):
+        by_organisation.setdefault(service.organisation, []).append(service)
+    skipped = []
+    with transaction.atomic():
+        campaign.save()
+        recipients = []
+        for organisation, its_services in by_organisation.items():
+            email = organisation.email or next((s.email for s in its_services if s.email), "")
+            if not email:
+                skipped.append(organisation)
+                continue
+            recipient = CampaignRecipient.objects.create(
+                campaign=campaign, organisation=organisation, email=email
+            )
+            recipient.services.set(its_services)
+            recipients.append(recipient)
+    for recipient in recipients:
+        campaign_send(recipient=recipient, base_url=base_url)
+    return campaign, skipped
+
+
+def campaign_link(recipient, base_url=None):
+    path = reverse("curation:campaign", kwargs={"token": links.recipient_token(recipient)})
+    return (base_url or links.site_url()).rstrip("/") + path
+
+
+def campaign_send(*, recipient, base_url=None, reminder=False):
+    """E-mail one provider its signed link (first time or as a reminder)."""
+    names = "\n".join(f"- {service.name}" for service in recipient.services.all())
+    days = links.link_max_age() // (24 * 3600)
+    subject = (
+        _("Herinnering: kloppen uw gegevens op de Sociale Kaart nog?")
+        if reminder
+        else _("Kloppen uw gegevens op de Sociale Kaart nog?")
+    )
+    body = "\n".join(
+        [
+            _("Beste %(organisation)s,") % {"organisation": recipient.organisation.name},
+            "",
+            _("Op de Sociale Kaart staan deze diensten van u:"),
+            names,
+            "",
+            _("Wilt u controleren of alles nog klopt? Open deze link:"),
+            campaign_link(recipient, base_url),
+            "",
+            _(
+                "U hoeft niet in te loggen. De link werkt %(days)s dagen en alleen voor uw "
+                "eigen diensten. Klopt iets niet? Dan kunt u op die pagina een wijziging "
+                "voorstellen."
+            )
+            % {"days": days},
+            "",
+            _("Met vriendelijke groet,"),
+            _("De redactie van de Sociale Kaart"),
+        ]
+    )
+    send_mail(subject, body, None, [recipient.email])
+    now = timezone.now()
+    if reminder:
+        recipient.reminded_at = now
+        recipient.save(update_fields=["reminded_at"])
+    else:
+        recipient.sent_at = now
+        recipient.save(update_fields=["sent_at"])
+
+
+def campaign_send_reminders(*, now=None, base_url=None):
+    """Remind, once, every recipient that has not answered `reminder_days` after the e-mail."""
+    now = now or timezone.now()
+    due = [
+        recipient
+        for recipient in CampaignRecipient.objects.filter(
+            answered_at__isnull=True, reminded_at__isnull=True, sent_at__isnull=False
+        ).select_related("campaign", "organisation")
+        if recipient.sent_at <= now - datetime.timedelta(days=recipient.campaign.reminder_days)
+    ]
+    for recipient in due:
+        campaign_send(recipient=recipient, base_url=base_url, reminder=True)
+    return due
+
+
+def campaign_confirm(*, recipient, service):
+    """The provider says a service is still correct: it counts as verified."""
+    service_verify(service=service, user=None, source=Source.CAMPAIGN)
+    _answered(recipient)
+
+
+def campaign_propose(*, recipient, service, data):
+    """The provider proposes a change through its link: it goes into the review queue."""
+    proposal = service_propose_change(service=service, data=data, contact_email=recipient.email)
+    _answered(recipient)
+    return proposal
+
+
+def _answered(recipient):
+    if recipient.answered_at is None:
+        recipient.answered_at = timezone.now()
+        recipient.save(update_fields=["answered_at"])
+
+
+def organisations_of(user):
+    """The organisations a partner may choose for a service."""
+    return Organisation.objects.filter(users=user)
+
+
+def is_live(service):
+    return service.status in LIVE_STATUSES

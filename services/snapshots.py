@@ -1,0 +1,342 @@
+"""A service with its many-to-many values, locations and hours as one JSON document.
+
+History (ServiceVersion), proposed changes (ProposedChange) and restoring an earlier version
+all work on these snapshots: `snapshot()` reads one, `diff()` compares two field by field for
+people, `apply_snapshot()` validates one and writes it back.
+"""
+
+import json
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from .models import (
+    Language,
+    Location,
+    Municipality,
+    OpeningPeriod,
+    Organisation,
+    Service,
+    SupportType,
+    TargetGroup,
+    Theme,
+)
+
+NOT_RECORDED = {
+    "id",
+    "created",
+    "modified",
+    "search_name",
+    "search_summary",
+    "search_body",
+    "search_extra",
+    "search_vector",
+}
+# Recorded in history, but never written back by a proposal or a restore: publishing and
+# verifying are separate acts of a curator.
+META_FIELDS = ("status", "verified_at", "verified_by")
+M2M = {
+    "support_types": SupportType,
+    "target_groups": TargetGroup,
+    "themes": Theme,
+    "municipalities": Municipality,
+    "languages": Language,
+}
+LOCATION_FIELDS = (
+    "name",
+    "address",
+    "postcode",
+    "place",
+    "municipality",
+    "latitude",
+    "longitude",
+    "wheelchair_accessible",
+    "accessibility",
+    "hours_note",
+)
+LOCATIONS = "locations"
+
+
+def _json(value):
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+
+def recorded_fields():
+    return [field for field in Service._meta.concrete_fields if field.name not in NOT_RECORDED]
+
+
+def content_keys():
+    """Everything a proposal or a restore may write: fields, many-to-many values, locations."""
+    fields = [f.name for f in recorded_fields() if f.name not in META_FIELDS]
+    return {*fields, *M2M, LOCATIONS}
+
+
+def _fields_of(instance, names):
+    return {
+        name: _json(instance._meta.get_field(name).value_from_object(instance)) for name in names
+    }
+
+
+def location_data(location, hours):
+    """One location as stored in a snapshot; hours as [weekday, "HH:MM:SS", "HH:MM:SS"]."""
+    data = {"id": location.pk, **_fields_of(location, LOCATION_FIELDS)}
+    data["hours"] = sorted(_json([p.weekday, p.opens, p.closes]) for p in hours)
+    return data
+
+
+def snapshot(service):
+    """The service as stored now (fields from the instance, relations from the database)."""
+    locations = Location.objects.filter(service=service).prefetch_related("opening_periods")
+    return {
+        "fields": _fields_of(service, [f.name for f in recorded_fields()]),
+        "m2m": {name: sorted(getattr(service, name).values_list("pk", flat=True)) for name in M2M},
+        LOCATIONS: sorted(
+            (location_data(loc, loc.opening_periods.all()) for loc in locations),
+            key=lambda item: (item["id"] is None, item["id"] or 0, item["name"]),
+        ),
+    }
+
+
+def snapshot_from_admin(service, form, formsets, base):
+    """What an admin form and its location inline propose, without saving anything."""
+    data = {
+        "fields": {**base["fields"], **_fields_of(service, [f.name for f in recorded_fields()])},
+        "m2m": dict(base["m2m"]),
+        LOCATIONS: [dict(item) for item in base[LOCATIONS]],
+    }
+    for name in M2M:
+        if name in form.cleaned_data:
+            data["m2m"][name] = sorted(obj.pk for obj in form.cleaned_data[name])
+    for formset in formsets:
+        if formset.model is not Location:
+            continue
+        by_id = {item["id"]: item for item in data[LOCATIONS]}
+        for location_form in formset.forms:
+            if not location_form.has_changed() and location_form.instance.pk is None:
+                continue
+            instance = location_form.instance
+            deleted = formset.can_delete and formset._should_delete_form(location_form)
+            if instance.pk in by_id:
+                if deleted:
+                    data[LOCATIONS].remove(by_id[instance.pk])
+                else:
+                    by_id[instance.pk].update(_fields_of(instance, LOCATION_FIELDS))
+            elif not deleted:
+                data[LOCATIONS].append({"id": None, **_fields_of(instance, LOCATION_FIELDS)})
+                data[LOCATIONS][-1]["hours"] = []
+    return data
+
+
+def snapshot_with_location(base, location, period_formset):
+    """`base` with one location replaced by what its admin form and hours inline propose."""
+    hours = [
+        form.instance
+        for form in period_formset.forms
+        if form.has_changed() or form.instance.pk
+        if not (period_formset.can_delete and period_formset._should_delete_form(form))
+    ]
+    item = location_data(location, hours)
+    data = {
+        **base,
+        LOCATIONS: [i for i in base[LOCATIONS] if i["id"] != location.pk or not location.pk],
+    }
+    data[LOCATIONS].append(item)
+    return data
+
+
+def changed_keys(old, new):
+    """Top-level keys (field names, relation names, "locations") that differ."""
+    keys = {
+        name
+        for name in set(old["fields"]) | set(new["fields"])
+        if old["fields"].get(name) != new["fields"].get(name)
+    }
+    keys |= {name for name in M2M if old["m2m"].get(name, []) != new["m2m"].get(name, [])}
+    if _comparable_locations(old) != _comparable_locations(new):
+        keys.add(LOCATIONS)
+    return keys
+
+
+def _comparable_locations(data):
+    return sorted(json.dumps(item, sort_keys=True) for item in data.get(LOCATIONS, []))
+
+
+# Display --------------------------------------------------------------------------------
+
+
+class _Names:
+    """Names for the ids in some snapshots, one query per model."""
+
+    def __init__(self, *snapshots):
+        snaps = [s for s in snapshots if s]
+        self.names = {}
+        wanted = {model: set() for model in {*M2M.values(), Organisation}}
+        users = set()
+        for snap in snaps:
+            for name, model in M2M.items():
+                wanted[model].update(snap["m2m"].get(name, []))
+            wanted[Organisation].add(snap["fields"].get("organisation"))
+            users.add(snap["fields"].get("verified_by"))
+            for item in snap.get(LOCATIONS, []):
+                wanted[Municipality].add(item.get("municipality"))
+        for model, ids in wanted.items():
+            ids.discard(None)
+            self.names[model] = dict(model.objects.filter(pk__in=ids).values_list("pk", "name"))
+        users.discard(None)
+        self.names["user"] = dict(
+            get_user_model().objects.filter(pk__in=users).values_list("pk", "username")
+        )
+
+    def get(self, model, pk):
+        return self.names[model].get(pk, f"#{pk}")
+
+
+def _text(field, value, names):
+    if value is None or value == "":
+        return "—"
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return _("ja") if value else _("nee")
+    if field.name == "organisation":
+        return names.get(Organisation, value)
+    if field.name == "verified_by":
+        return names.names["user"].get(value, f"#{value}")
+    if field.name == "municipality":
+        return names.get(Municipality, value)
+    return str(value)
+
+
+def _location_text(item, names):
+    parts = [item["name"]]
+    address = " ".join(
+        p for p in (item.get("address"), item.get("postcode"), item.get("place")) if p
+    )
+    if address:
+        parts.append(address)
+    if item.get("municipality"):
+        parts.append(names.get(Municipality, item["municipality"]))
+    if item.get("wheelchair_accessible"):
+        parts.append(_("rolstoeltoegankelijk"))
+    for extra in ("accessibility", "hours_note"):
+        if item.get(extra):
+            parts.append(item[extra])
+    days = dict(OpeningPeriod.Weekday.choices)
+    for weekday, opens, closes in item.get("hours", []):
+        parts.append(f"{days.get(weekday, weekday)} {opens[:5]}–{closes[:5]}")
+    return "; ".join(str(p) for p in parts)
+
+
+def _display(data, names):
+    shown = {}
+    for field in recorded_fields():
+        if field.name in data["fields"]:
+            label = str(field.verbose_name)
+            shown[field.name] = (label, _text(field, data["fields"][field.name], names))
+    for name, model in M2M.items():
+        label = str(Service._meta.get_field(name).verbose_name)
+        values = sorted(names.get(model, pk) for pk in data["m2m"].get(name, []))
+        shown[name] = (label, ", ".join(values) or "—")
+    for index, item in enumerate(data.get(LOCATIONS, [])):
+        key = f"location:{item['id']}" if item["id"] else f"location:new:{index}"
+        shown[key] = (_("Locatie"), _location_text(item, names))
+    return shown
+
+
+def diff(old, new):
+    """Field-by-field differences for people: [{field, label, old, new}], in form order."""
+    names = _Names(old, new)
+    before = _display(old, names) if old else {}
+    after = _display(new, names)
+    rows = []
+    for key in [*after, *(k for k in before if k not in after)]:
+        old_label, old_text = before.get(key, (None, "—"))
+        new_label, new_text = after.get(key, (None, "—"))
+        if old_text != new_text:
+            rows.append(
+                {"field": key, "label": new_label or old_label, "old": old_text, "new": new_text}
+            )
+    return rows
+
+
+# Writing back ---------------------------------------------------------------------------
+
+
+def apply_snapshot(service, data, *, keys=None):
+    """Validate `data` (only `keys`, default all content) and write it to the service.
+
+    Raises ValidationError and writes nothing when anything is invalid.
+    """
+    keys = content_keys() & (set(keys) if keys is not None else content_keys())
+    for field in recorded_fields():
+        if field.name in keys and field.name in data["fields"]:
+            setattr(service, field.attname, field.to_python(data["fields"][field.name]))
+    m2m = {
+        name: list(model.objects.filter(pk__in=data["m2m"].get(name, [])))
+        if name in keys
+        else list(getattr(service, name).all())
+        for name, model in M2M.items()
+    }
+    service.full_clean()
+    service.clean_relations(
+        municipalities=m2m["municipalities"], target_groups=m2m["target_groups"]
+    )
+    locations = _checked_locations(service, data) if LOCATIONS in keys else None
+    with transaction.atomic():
+        service.save()
+        for name in M2M:
+            if name in keys:
+                getattr(service, name).set(m2m[name])
+        if locations is not None:
+            _write_locations(service, locations)
+        service.refresh_search_extra()
+    return service
+
+
+def _checked_locations(service, data):
+    existing = {loc.pk: loc for loc in Location.objects.filter(service=service)}
+    checked = []
+    errors = []
+    for item in data[LOCATIONS]:
+        location = existing.get(item["id"]) or Location(service=service)
+        for name in LOCATION_FIELDS:
+            field = Location._meta.get_field(name)
+            setattr(
+                location,
+                field.attname,
+                field.to_python(item.get(name))
+                if item.get(name) is not None
+                else (None if field.null else field.get_default()),
+            )
+        periods = []
+        try:
+            location.full_clean(exclude=["service"])
+            for weekday, opens, closes in item.get("hours", []):
+                period = OpeningPeriod(weekday=weekday, opens=opens, closes=closes)
+                period.full_clean(exclude=["location"])
+                periods.append(period)
+        except ValidationError as error:
+            errors.extend(error.messages)
+        checked.append((location, periods))
+    if errors:
+        raise ValidationError({"locations": errors})
+    return checked, existing
+
+
+def _write_locations(service, checked_and_existing):
+    checked, existing = checked_and_existing
+    kept = set()
+    for location, periods in checked:
+        location.service = service
+        location.save()
+        kept.add(location.pk)
+        location.opening_periods.all().delete()
+        for period in periods:
+            period.location = location
+            period.save()
+    for pk, location in existing.items():
+        if pk not in kept:
+            location.delete()
