@@ -1,0 +1,32 @@
+"""Fill the database with synthetic services for load and search benchmarks."""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from services import demo
+
+
+class Command(BaseCommand):
+    help = (
+        "Create N synthetic Dutch services (slugs start with 'synth-'), deterministic for a "
+        "given --seed. Use --clear to remove earlier synthetic rows first."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--services", type=int, default=0, help="How many services to add.")
+        parser.add_argument("--seed", type=int, default=42, help="Random seed (default 42).")
+        parser.add_argument(
+            "--clear", action="store_true", help="Delete earlier synthetic services first."
+        )
+
+    def handle(self, *args, services, seed, clear, **options):
+        if services < 0:
+            raise CommandError("--services must be 0 or more.")
+        if not services and not clear:
+            raise CommandError("Give --services N, --clear, or both.")
+        result = demo.seed_synthetic(count=services, seed=seed, clear=clear)
+        if clear:
+            self.stdout.write(f"Removed {result['removed']} synthetic services.")
+        self.stdout.write(
+            f"Created {result['created']} synthetic services in {result['seconds']:.1f} s "
+            f"({demo.Service.objects.count()} services in total)."
+        )

@@ -1,0 +1,90 @@
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from services.demo import SYNTHETIC_PREFIX
+from services.models import Location, Organisation, Service
+
+pytestmark = pytest.mark.django_db
+
+
+def seed(*args):
+    out = StringIO()
+    call_command("seed_synthetic", *args, stdout=out)
+    return out.getvalue()
+
+
+def synthetic():
+    return Service.objects.filter(slug__startswith=SYNTHETIC_PREFIX)
+
+
+def names():
+    return list(synthetic().order_by("slug").values_list("name", flat=True))
+
+
+def test_creates_the_requested_number_of_services_with_organisations():
+    output = seed("--services", "200", "--seed", "42")
+    assert "Created 200 synthetic services" in output
+    assert synthetic().count() == 200
+    assert Organisation.objects.filter(slug__startswith=SYNTHETIC_PREFIX).count() == 10
+    published = synthetic().published().count()
+    assert 160 <= published <= 195
+    assert synthetic().filter(scope=Service.Scope.LOCAL, municipalities=None).count() == 0
+
+
+def test_is_deterministic_for_a_seed():
+    seed("--services", "200", "--seed", "7")
+    first = names()
+    seed("--clear", "--services", "200", "--seed", "7")
+    assert names() == first
+    seed("--clear", "--services", "200", "--seed", "8")
+    assert names() != first
+
+
+def test_adding_more_keeps_slugs_unique():
+    seed("--services", "30")
+    seed("--services", "30")
+    assert synthetic().count() == 60
+
+
+def test_clear_removes_synthetic_rows_only():
+    call_command("load_demo", stdout=StringIO())
+    demo_services = Service.objects.count()
+    seed("--services", "50")
+    output = seed("--clear")
+    assert "Removed 50" in output
+    assert Service.objects.count() == demo_services
+    assert not Organisation.objects.filter(slug__startswith=SYNTHETIC_PREFIX).exists()
+
+
+def test_created_services_are_searchable():
+    seed("--services", "200")
+    service = synthetic().published().order_by("slug").first()
+    word = service.name.split()[0]
+    found = Service.objects.published().search(word)
+    assert found.filter(slug__startswith=SYNTHETIC_PREFIX).exists()
+    assert (
+        "synthetische" in Organisation.objects.get(pk=service.organisation_id).description.lower()
+    )
+
+
+def test_created_rows_pass_validation():
+    seed("--services", "100")
+    for service in synthetic()[:100]:
+        service.full_clean()
+        service.clean_relations(
+            municipalities=service.municipalities.all(),
+            target_groups=service.target_groups.all(),
+        )
+        assert service.search_name and service.search_extra
+    locations = Location.objects.filter(service__slug__startswith=SYNTHETIC_PREFIX)
+    assert locations.exists()
+    for location in locations:
+        location.full_clean()
+        assert location.opening_periods.exists()
+
+
+def test_needs_a_number_or_clear():
+    with pytest.raises(CommandError):
+        seed()
