@@ -1,3 +1,19 @@
+from django.urls import path
+
+from . import views
+
 app_name = "phonedesk"
 
-urlpatterns = []
+urlpatterns = [
+    path("", views.desk, name="desk"),
+    path("zoeken/", views.search, name="search"),
+    path("zoeken/tellen/", views.note_search, name="note_search"),
+    path("dienst/<int:pk>/", views.service_panel, name="service"),
+    path("lijst/", views.pick, name="pick"),
+    path("lijst/samenvatting/", views.summary, name="summary"),
+    path("lijst/samenvatting/mailen/", views.summary_email, name="summary_email"),
+    path("nieuw-gesprek/", views.new_call, name="new_call"),
+    path("afronden/", views.finish, name="finish"),
+    path("gaten-in-het-aanbod/", views.gaps, name="gaps"),
+    path("gaten-in-het-aanbod/<slug:slug>.csv", views.gaps_csv, name="gaps_csv"),
+]

@@ -1,0 +1,118 @@
+"""The caller context of the call in progress, kept in the staff member's session.
+
+It holds only what narrows the search (municipality, age, toggles), the services picked
+for the summary and when the call started: nothing that identifies the caller, and never
+the search terms.
+"""
+
+import datetime
+from dataclasses import asdict, dataclass, field
+
+from django.conf import settings
+from django.utils import timezone
+
+from services.models import Municipality, Service
+
+SESSION_KEY = "phonedesk_call"
+MAX_PICKED = 8
+TOGGLES = ("free", "no_referral", "at_home", "by_phone")
+
+
+@dataclass
+class CallerContext:
+    municipality_id: int | None = None
+    age: int | None = None
+    free: bool = False
+    no_referral: bool = False
+    at_home: bool = False
+    by_phone: bool = False
+    format: str = ""
+    picked: list = field(default_factory=list)
+    started: str = ""
+
+    @classmethod
+    def load(cls, session):
+        """The context in the session, or a fresh one for the deployment's municipality."""
+        data = session.get(SESSION_KEY)
+        if not isinstance(data, dict):
+            return cls.fresh()
+        known = {name: data[name] for name in cls.__dataclass_fields__ if name in data}
+        try:
+            return cls(**known)
+        except TypeError:
+            return cls.fresh()
+
+    @classmethod
+    def fresh(cls):
+        default = (
+            Municipality.objects.filter(slug=settings.DEFAULT_MUNICIPALITY)
+            .values_list("pk", flat=True)
+            .first()
+        )
+        return cls(municipality_id=default)
+
+    def save(self, session):
+        session[SESSION_KEY] = asdict(self)
+
+    @staticmethod
+    def clear(session):
+        session.pop(SESSION_KEY, None)
+
+    def start(self):
+        """Mark the call as started at its first real action."""
+        if not self.started:
+            self.started = timezone.now().isoformat()
+
+    @property
+    def started_at(self):
+        try:
+            return datetime.datetime.fromisoformat(self.started)
+        except (TypeError, ValueError):
+            return None
+
+    def update(self, cleaned_data):
+        """Take over the valid fields of a CallContextForm."""
+        if "municipality" in cleaned_data:
+            municipality = cleaned_data["municipality"]
+            self.municipality_id = municipality.pk if municipality else None
+        if "age" in cleaned_data:
+            self.age = cleaned_data["age"]
+        for name in (*TOGGLES, "format"):
+            if name in cleaned_data:
+                setattr(self, name, cleaned_data[name])
+
+    def pick(self, pk):
+        if pk not in self.picked and len(self.picked) < MAX_PICKED:
+            self.picked.append(pk)
+
+    def unpick(self, pk):
+        if pk in self.picked:
+            self.picked.remove(pk)
+
+    @property
+    def is_full(self):
+        return len(self.picked) >= MAX_PICKED
+
+    def services(self):
+        """Published services this caller can use: national, plus local ones of their municipality.
+
+        Without a municipality only national services show, so a local offer of another
+        municipality never does.
+        """
+        queryset = Service.objects.published()
+        if self.municipality_id is None:
+            return queryset.filter(scope=Service.Scope.NATIONAL)
+        return queryset.for_municipality(self.municipality_id)
+
+    def apply_toggles(self, queryset):
+        if self.free:
+            queryset = queryset.filter(cost=Service.Cost.FREE)
+        if self.no_referral:
+            queryset = queryset.filter(referral_required=False)
+        if self.at_home:
+            queryset = queryset.filter(at_home=True)
+        if self.by_phone:
+            queryset = queryset.filter(by_phone=True)
+        if self.format in (Service.Format.GROUP, Service.Format.INDIVIDUAL):
+            queryset = queryset.filter(format__in=[self.format, Service.Format.BOTH])
+        return queryset

@@ -1,0 +1,118 @@
+"""Finding services for a caller and preparing what staff read out.
+
+The search is the catalogue's own: `published().for_municipality(m).search(q).with_related()`,
+narrowed by the caller context. Nothing here writes.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Case, IntegerField, Prefetch, Q, Value, When
+
+from services import hours, text
+from services.models import Location, Service
+from services.validators import tel_href
+
+RESULT_LIMIT = 20
+
+
+def _with_locations(queryset):
+    locations = Location.objects.prefetch_related("opening_periods")
+    return queryset.with_related().prefetch_related(Prefetch("locations", queryset=locations))
+
+
+def find_services(context, query, *, limit=RESULT_LIMIT):
+    """Up to `limit` services for a query in this caller context, plus whether there are more.
+
+    Services whose age range fits the caller come first, then the best matches.
+    """
+    if not text.words(query):
+        return [], False
+    queryset = context.apply_toggles(context.services().search(query))
+    if context.age is not None:
+        excluded = Q(min_age__gt=context.age) | Q(max_age__lt=context.age)
+        queryset = queryset.annotate(
+            age_misfit=Case(
+                When(excluded, then=Value(1)), default=Value(0), output_field=IntegerField()
+            )
+        ).order_by("age_misfit", "-rank", "name")
+    else:
+        queryset = queryset.order_by("-rank", "name")
+    services = list(_with_locations(queryset)[: limit + 1])
+    return services[:limit], len(services) > limit
+
+
+def has_results(context, query):
+    """True when the query finds at least one service in this caller context."""
+    return context.apply_toggles(context.services().search(query)).exists()
+
+
+def get_service(context, pk):
+    """One service this caller can use, with everything the panel shows, or None."""
+    return _with_locations(context.services().filter(pk=pk)).first()
+
+
+def picked_services(context):
+    """The services picked for the summary, in the order they were picked."""
+    if not context.picked:
+        return []
+    found = {s.pk: s for s in _with_locations(context.services().filter(pk__in=context.picked))}
+    return [found[pk] for pk in context.picked if pk in found]
+
+
+@dataclass(frozen=True)
+class LocationHours:
+    location: Location
+    has_hours: bool
+    today: list
+    open_now: bool
+    week: list
+
+
+@dataclass(frozen=True)
+class Readout:
+    """One service as staff read it out, with the conditions that may exclude this caller."""
+
+    service: Service
+    phone_href: str
+    locations: list
+    age_misfit: bool
+    picked: bool
+
+    @property
+    def has_hours(self):
+        return any(loc.has_hours for loc in self.locations)
+
+    @property
+    def open_now(self):
+        return any(loc.open_now for loc in self.locations)
+
+    @property
+    def has_flags(self):
+        s = self.service
+        return self.age_misfit or s.referral_required or s.low_income_only or bool(s.alert)
+
+
+def readout(service, context, now=None):
+    now = now or hours.local_now()
+    locations = [
+        LocationHours(
+            location=location,
+            has_hours=bool(location.opening_periods.all()),
+            today=hours.today_periods(location, now),
+            open_now=hours.is_open_now(location, now),
+            week=hours.week(location, now),
+        )
+        for location in service.locations.all()
+    ]
+    return Readout(
+        service=service,
+        phone_href=tel_href(service.phone),
+        locations=locations,
+        age_misfit=not service.applies_to_age(context.age),
+        picked=service.pk in context.picked,
+    )
+
+
+def readouts(services, context):
+    now = hours.local_now()
+    return [readout(service, context, now) for service in services]

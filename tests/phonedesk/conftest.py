@@ -1,0 +1,55 @@
+import pytest
+
+from services import roles
+from tests.factories import make_municipality, make_service, make_theme, make_user
+
+
+@pytest.fixture
+def desk_user(db):
+    return make_user(groups=[roles.PHONE_DESK])
+
+
+@pytest.fixture
+def desk_client(client, desk_user):
+    client.force_login(desk_user)
+    return client
+
+
+@pytest.fixture
+def curator(db):
+    return make_user(groups=[roles.NATIONAL_CURATOR])
+
+
+@pytest.fixture
+def curator_client(client, curator):
+    client.force_login(curator)
+    return client
+
+
+@pytest.fixture
+def catalogue(db):
+    """Two municipalities, a national service, a local one in each, all about 'maatje'."""
+    delft = make_municipality("Delft")
+    baarn = make_municipality("Baarn")
+    theme = make_theme("Eenzaamheid")
+    national = make_service(
+        "Landelijke maatjeslijn", summary="Een maatje aan de telefoon.", themes=[theme]
+    )
+    local = make_service(
+        "Maatje Delft",
+        municipalities=[delft],
+        summary="Een maatje bij u in Delft.",
+        min_age=18,
+        max_age=65,
+        referral_required=True,
+        themes=[theme],
+    )
+    other = make_service("Maatje Baarn", municipalities=[baarn], summary="Een maatje in Baarn.")
+    return {
+        "delft": delft,
+        "baarn": baarn,
+        "theme": theme,
+        "national": national,
+        "local": local,
+        "other": other,
+    }
