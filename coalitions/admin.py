@@ -9,6 +9,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
@@ -241,7 +242,8 @@ class CommitmentInline(ScopedInline, admin.StackedInline):
     form = CommitmentForm
     parent_path = "coalition"
     extra = 0
-    filter_horizontal = ["services"]
+    # A member offers a handful of services: tick boxes read easier than a two-pane picker.
+    formfield_overrides = {models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}}
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)
