@@ -67,11 +67,21 @@ def can_curate(request, service):
     return _in_scope(request, "curatable_by", service.pk)
 
 
+def _nothing_saved(formsets):
+    # The admin's change message reads these; a proposal saves no inline rows.
+    for formset in formsets:
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+
+
 def is_admin_editor(user):
     """Someone with work in the services admin: a curator or a partner."""
     if not user.is_active or not user.is_staff:
         return False
-    return roles.is_curator(user) or Organisation.objects.filter(users=user).exists()
+    if not hasattr(user, "_admin_editor"):  # asked several times per request
+        user._admin_editor = (
+            roles.is_curator(user) or Organisation.objects.filter(users=user).exists()
+        )
+    return user._admin_editor
 
 
 class NotFoundOutsideScopeMixin:
@@ -377,6 +387,7 @@ class ServiceAdmin(NotFoundOutsideScopeMixin, csv_io.CsvExportMixin, admin.Model
         before = getattr(request, "_service_before", None)
         if self._proposes(request, obj, change):
             data = snapshots.snapshot_from_admin(obj, form, formsets, before)
+            _nothing_saved(formsets)
             proposal = actions.service_propose_change(
                 service=obj, data=data, user=request.user, base=before
             )
@@ -574,6 +585,7 @@ class LocationAdmin(NotFoundOutsideScopeMixin, csv_io.CsvExportMixin, admin.Mode
         proposes, service = self._proposes(request, obj)
         if proposes:
             data = snapshots.snapshot_with_location(snapshots.snapshot(service), obj, formsets[0])
+            _nothing_saved(formsets)
             if actions.service_propose_change(service=service, data=data, user=request.user):
                 self.message_user(
                     request,

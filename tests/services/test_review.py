@@ -1,0 +1,164 @@
+"""The review queue: partners' edits wait, curators approve or reject, partners hear back."""
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from services import actions, snapshots
+from services.models import Location, ProposedChange, Service
+from tests.services.curation_fixtures import build_world, change_url, form_data, reload
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world():
+    return build_world()
+
+
+def propose_summary(client, world, summary="Nu ook op zaterdag."):
+    client.force_login(world.partner)
+    data = form_data(client.get(change_url(world.ours)), summary=summary)
+    response = client.post(change_url(world.ours), data)
+    assert response.status_code == 302
+    return ProposedChange.objects.get(service=world.ours)
+
+
+def review(client, user, proposal, **data):
+    client.force_login(user)
+    url = reverse("admin:services_proposedchange_change", args=[proposal.pk])
+    return client.post(url, data)
+
+
+def test_partner_edit_of_a_published_service_waits_and_the_public_sees_the_old_text(client, world):
+    old = world.ours.summary
+    proposal = propose_summary(client, world)
+    assert proposal.state == ProposedChange.State.PENDING
+    assert proposal.proposed_by == world.partner
+    live = Service.objects.published().get(pk=world.ours.pk)
+    assert live.summary == old
+
+
+def test_second_partner_edit_replaces_the_pending_proposal(client, world):
+    propose_summary(client, world, "Eerste voorstel.")
+    propose_summary(client, world, "Tweede voorstel.")
+    proposal = ProposedChange.objects.get(service=world.ours)
+    assert proposal.data["fields"]["summary"] == "Tweede voorstel."
+
+
+def test_review_page_shows_old_and_new_side_by_side(client, world):
+    proposal = propose_summary(client, world)
+    client.force_login(world.curator)
+    response = client.get(reverse("admin:services_proposedchange_change", args=[proposal.pk]))
+    assert response.status_code == 200
+    rows = response.context["rows"]
+    assert [(r["field"], r["old"], r["new"]) for r in rows] == [
+        ("summary", world.ours.summary, "Nu ook op zaterdag.")
+    ]
+    assert "Nu ook op zaterdag." in response.content.decode()
+
+
+def test_curator_approves_and_partner_gets_an_email(client, world):
+    proposal = propose_summary(client, world)
+    response = review(client, world.curator, proposal, approve="1", reason="")
+    assert response.status_code == 302
+    assert reload(world.ours).summary == "Nu ook op zaterdag."
+    proposal.refresh_from_db()
+    assert proposal.state == ProposedChange.State.APPROVED
+    assert proposal.decided_by == world.curator
+    assert [m.to for m in mail.outbox] == [["partner@eigen.example"]]
+    assert "goedgekeurd" in mail.outbox[0].subject
+
+
+def test_curator_rejects_with_a_reason_that_the_partner_receives(client, world):
+    old = world.ours.summary
+    proposal = propose_summary(client, world)
+    response = review(client, world.curator, proposal, reject="1", reason="Klopt niet.")
+    assert response.status_code == 302
+    assert reload(world.ours).summary == old
+    proposal.refresh_from_db()
+    assert proposal.state == ProposedChange.State.REJECTED
+    assert "Klopt niet." in mail.outbox[0].body
+
+
+def test_rejecting_without_a_reason_is_refused(client, world):
+    proposal = propose_summary(client, world)
+    response = review(client, world.curator, proposal, reject="1", reason="  ")
+    assert response.status_code == 200
+    assert "reason" in response.context["form"].errors
+    proposal.refresh_from_db()
+    assert proposal.state == ProposedChange.State.PENDING
+    assert not mail.outbox
+
+
+def test_approval_keeps_a_curators_edit_made_in_the_meantime(client, world):
+    proposal = propose_summary(client, world)
+    Service.objects.filter(pk=world.ours.pk).update(alert="Tot maart vol.")
+    review(client, world.curator, proposal, approve="1")
+    service = reload(world.ours)
+    assert service.summary == "Nu ook op zaterdag."
+    assert service.alert == "Tot maart vol."
+
+
+def test_invalid_proposal_cannot_be_approved_and_nothing_is_written(world):
+    data = snapshots.snapshot(world.ours)
+    data["fields"]["summary"] = ""  # a published service needs a summary
+    proposal = actions.service_propose_change(service=world.ours, data=data, user=world.partner)
+    with pytest.raises(Exception):  # noqa: B017
+        actions.proposal_approve(proposal=proposal, user=world.curator)
+    assert reload(world.ours).summary
+    proposal.refresh_from_db()
+    assert proposal.state == ProposedChange.State.PENDING
+
+
+def test_new_service_from_partner_is_published_on_approval(client, world):
+    service = Service.objects.create(
+        organisation=world.own_org,
+        name="Samen koken",
+        summary="Koken en eten met buren.",
+        essence="Elke week koken we samen.",
+        phone="030 111 22 33",
+        scope=Service.Scope.LOCAL,
+        out_of_home=True,
+    )
+    service.municipalities.add(world.here)
+    service.target_groups.add(*world.ours.target_groups.all())
+    actions.service_submit(service=service, user=world.partner)
+    assert not Service.objects.published().filter(pk=service.pk).exists()
+    proposal = service.proposed_changes.get()
+    review(client, world.curator, proposal, approve="1")
+    assert Service.objects.published().filter(pk=service.pk).exists()
+
+
+def test_rejected_new_service_goes_back_to_draft(client, world):
+    service = Service.objects.create(
+        organisation=world.own_org, name="Half", scope=Service.Scope.NATIONAL, out_of_home=True
+    )
+    proposal = actions.service_submit(service=service, user=world.partner)
+    review(client, world.national_curator, proposal, reject="1", reason="Vul meer in.")
+    assert reload(service).status == Service.Status.DRAFT
+
+
+def test_partner_location_edit_of_a_live_service_waits_too(client, world):
+    location = Location.objects.create(service=world.ours, name="Buurthuis", place="Hierdorp")
+    client.force_login(world.partner)
+    url = reverse("admin:services_location_change", args=[location.pk])
+    data = form_data(client.get(url), place="Elders")
+    assert client.post(url, data).status_code == 302
+    location.refresh_from_db()
+    assert location.place == "Hierdorp"
+    proposal = ProposedChange.objects.get(service=world.ours)
+    review(client, world.curator, proposal, approve="1")
+    location.refresh_from_db()
+    assert location.place == "Elders"
+
+
+def test_partner_can_edit_a_draft_directly(client, world):
+    draft = Service.objects.create(
+        organisation=world.own_org, name="Concept", scope=Service.Scope.NATIONAL, out_of_home=True
+    )
+    client.force_login(world.partner)
+    data = form_data(client.get(change_url(draft)), summary="Eerste versie.")
+    client.post(change_url(draft), data)
+    assert reload(draft).summary == "Eerste versie."
+    assert reload(draft).status == Service.Status.IN_REVIEW

@@ -1,0 +1,215 @@
+"""Verification: marking checked, overdue, campaigns with signed links, reminders."""
+
+import datetime
+import time
+
+import pytest
+from django.core import mail, signing
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from services import actions, links
+from services.models import CampaignRecipient, ProposedChange, Service, ServiceVersion
+from tests.factories import make_service
+from tests.services.curation_fixtures import build_world, reload
+
+pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.services.curation_fixtures")]
+
+
+@pytest.fixture
+def world():
+    return build_world()
+
+
+@pytest.fixture
+def campaign(world):
+    extra = make_service("Taalcafé", organisation=world.own_org, municipalities=[world.here])
+    services = Service.objects.filter(pk__in=[world.ours.pk, extra.pk, world.neighbour.pk])
+    started, skipped = actions.campaign_start(
+        name="Ronde", services=services, user=world.curator, base_url="http://testserver"
+    )
+    assert not skipped
+    return started
+
+
+def recipient_of(campaign, organisation):
+    return campaign.recipients.get(organisation=organisation)
+
+
+def link(recipient):
+    return reverse("curation:campaign", kwargs={"token": links.recipient_token(recipient)})
+
+
+def test_curator_marks_verified_from_the_change_form(client, world):
+    client.force_login(world.curator)
+    url = reverse("admin:services_service_change", args=[world.neighbour.pk])
+    response = client.post(
+        url, {"CHANGE_FORM-action": "mark_verified", "_selected_action": [world.neighbour.pk]}
+    )
+    assert response.status_code == 302
+    service = reload(world.neighbour)
+    assert service.verified_at is not None
+    assert service.verified_by == world.curator
+
+
+def test_overdue_filter_and_count(client, world):
+    long_ago = timezone.now() - datetime.timedelta(days=400)
+    Service.objects.filter(pk=world.neighbour.pk).update(verified_at=long_ago)
+    Service.objects.filter(pk=world.ours.pk).update(verified_at=timezone.now())
+    client.force_login(world.curator)
+    response = client.get(reverse("admin:services_service_changelist"), {"controle": "overdue"})
+    shown = {s.pk for s in response.context["cl"].result_list}
+    assert world.neighbour.pk in shown
+    assert world.ours.pk not in shown
+    dashboard = client.get(reverse("admin:services_dashboard"))
+    assert dashboard.context["overdue_count"] == 1  # neighbour; ours is fresh
+
+
+def test_overdue_follows_the_setting(world, settings):
+    Service.objects.update(verified_at=timezone.now() - datetime.timedelta(days=100))
+    settings.VERIFICATION_OVERDUE_MONTHS = 12
+    assert not Service.objects.overdue().exists()
+    settings.VERIFICATION_OVERDUE_MONTHS = 3
+    assert Service.objects.overdue().count() == Service.objects.count()
+
+
+def test_campaign_sends_one_email_per_organisation(campaign, world):
+    assert sorted(m.to[0] for m in mail.outbox) == ["info@ander.example", "info@eigen.example"]
+    own = recipient_of(campaign, world.own_org)
+    assert own.services.count() == 2
+    body = next(m.body for m in mail.outbox if m.to == ["info@eigen.example"])
+    assert "http://testserver/controle/" in body
+    assert "Koffie-ochtend" in body and "Wandelclub" not in body
+
+
+def test_campaign_action_in_admin_starts_a_campaign(client, world):
+    client.force_login(world.curator)
+    response = client.post(
+        reverse("admin:services_service_changelist"),
+        {
+            "action": "start_campaign",
+            "_selected_action": [world.ours.pk, world.national.pk],
+            "index": 0,
+        },
+    )
+    assert response.status_code == 302
+    recipient = CampaignRecipient.objects.get()
+    # The national service is not the municipal curator's to check.
+    assert list(recipient.services.all()) == [world.ours]
+    assert len(mail.outbox) == 1
+
+
+def test_link_page_lists_only_that_organisations_services(client, campaign, world):
+    response = client.get(link(recipient_of(campaign, world.own_org)))
+    assert response.status_code == 200
+    names = {s.name for s in response.context["services"]}
+    assert names == {"Koffie-ochtend", "Taalcafé"}
+
+
+def test_still_correct_marks_verified_and_answered(client, campaign, world):
+    recipient = recipient_of(campaign, world.own_org)
+    response = client.post(link(recipient), {"service": world.ours.pk})
+    assert response.status_code == 302
+    assert reload(world.ours).verified_at is not None
+    assert reload(world.ours).versions.first().source == ServiceVersion.Source.CAMPAIGN
+    recipient.refresh_from_db()
+    assert recipient.answered_at is not None
+
+
+def test_link_refuses_another_organisations_service(client, campaign, world):
+    recipient = recipient_of(campaign, world.own_org)
+    assert client.post(link(recipient), {"service": world.neighbour.pk}).status_code == 404
+    propose = reverse(
+        "curation:campaign_propose",
+        kwargs={"token": links.recipient_token(recipient), "pk": world.neighbour.pk},
+    )
+    assert client.get(propose).status_code == 404
+    assert reload(world.neighbour).verified_at is None
+
+
+def test_tampered_link_is_refused(client, campaign, world):
+    recipient = recipient_of(campaign, world.own_org)
+    token = links.recipient_token(recipient)
+    forged = signing.dumps({"r": recipient.pk, "o": world.other_org.pk}, salt="wrong")
+    for bad in (token[:-2] + "xx", forged, "nonsense"):
+        url = reverse("curation:campaign", kwargs={"token": bad})
+        assert client.get(url).status_code == 404
+
+
+def test_link_naming_a_recipient_with_another_organisation_is_refused(client, campaign, world):
+    recipient = recipient_of(campaign, world.own_org)
+    token = signing.dumps({"r": recipient.pk, "o": world.other_org.pk}, salt=links.SALT)
+    url = reverse("curation:campaign", kwargs={"token": token})
+    assert client.get(url).status_code == 404
+
+
+def test_expired_link_is_refused(client, campaign, world, monkeypatch):
+    url = link(recipient_of(campaign, world.own_org))
+    later = time.time() + links.link_max_age() + 60
+    monkeypatch.setattr(signing.time, "time", lambda: later)
+    response = client.get(url)
+    assert response.status_code == 410
+    assert response.context["expired"] is True
+
+
+def test_proposed_change_through_link_goes_into_review_queue(client, campaign, world):
+    recipient = recipient_of(campaign, world.own_org)
+    old = world.ours.summary
+    url = reverse(
+        "curation:campaign_propose",
+        kwargs={"token": links.recipient_token(recipient), "pk": world.ours.pk},
+    )
+    form = client.get(url).context["form"]
+    data = {name: form[name].value() or "" for name in form.fields}
+    data["summary"] = "Nu ook op dinsdag."
+    assert client.post(url, data).status_code == 302
+    proposal = ProposedChange.objects.get(service=world.ours)
+    assert proposal.contact_email == "info@eigen.example"
+    assert proposal.data["fields"]["summary"] == "Nu ook op dinsdag."
+    assert reload(world.ours).summary == old
+    recipient.refresh_from_db()
+    assert recipient.answered_at is not None
+
+
+def test_invalid_proposal_through_link_keeps_what_was_typed(client, campaign, world):
+    recipient = recipient_of(campaign, world.own_org)
+    url = reverse(
+        "curation:campaign_propose",
+        kwargs={"token": links.recipient_token(recipient), "pk": world.ours.pk},
+    )
+    response = client.post(url, {"name": "Koffie\x00", "summary": "Blijft staan", "email": "x"})
+    assert response.status_code == 200
+    assert response.context["form"]["summary"].value() == "Blijft staan"
+    assert not ProposedChange.objects.exists()
+
+
+def test_reminders_go_once_to_those_who_did_not_answer(campaign, world):
+    answered = recipient_of(campaign, world.own_org)
+    actions.campaign_confirm(recipient=answered, service=world.ours)
+    CampaignRecipient.objects.update(sent_at=timezone.now() - datetime.timedelta(days=15))
+    mail.outbox.clear()
+    call_command("send_verification_reminders", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert [m.to for m in mail.outbox] == [["info@ander.example"]]
+    assert "Herinnering" in mail.outbox[0].subject
+    mail.outbox.clear()
+    call_command("send_verification_reminders", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert not mail.outbox
+
+
+def test_no_reminder_before_the_days_have_passed(campaign):
+    mail.outbox.clear()
+    assert actions.campaign_send_reminders() == []
+    assert not mail.outbox
+
+
+def test_campaign_page_shows_who_answered(client, campaign, world):
+    actions.campaign_confirm(recipient=recipient_of(campaign, world.own_org), service=world.ours)
+    client.force_login(world.curator)
+    url = reverse("admin:services_verificationcampaign_change", args=[campaign.pk])
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "Eigen Welzijn" in response.content.decode()
+    other = client.force_login(world.partner)
+    assert other is None
+    assert client.get(url).status_code in (403, 404)
