@@ -15,7 +15,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -461,7 +461,7 @@ class SyntheticWriter:
             f"0123 {self.rng.randint(10, 99)} {self.rng.randint(10, 99)} {self.rng.randint(10, 99)}"
         )
 
-    def write(self, *, count, organisations):
+    def write(self, *, count, organisations, progress=None):
         """Create count services in batches; returns the number created."""
         first = _next_number(Service)
         for start in range(0, count, BATCH_SIZE):
@@ -471,6 +471,8 @@ class SyntheticWriter:
             ]
             with transaction.atomic():
                 self.insert(batch)
+            if progress:
+                progress(start + size)
         return count
 
     def service(self, number, organisation):
@@ -592,7 +594,7 @@ class SyntheticWriter:
 
     def insert(self, batch):
         """Insert one batch of services with their relations, locations and hours."""
-        Service.objects.bulk_create(batch)
+        bulk_insert(Service, batch, with_pk=True)
         for name in RELATIONS:
             model, source, target = self.through[name]
             rows = [
@@ -600,18 +602,53 @@ class SyntheticWriter:
                 for service in batch
                 for term in service.relations[name]
             ]
-            model.objects.bulk_create(rows)
+            bulk_insert(model, rows)
         locations = []
         for service in batch:
             for location in service.places:
                 location.service = service
                 locations.append(location)
-        Location.objects.bulk_create(locations)
-        OpeningPeriod.objects.bulk_create(
+        bulk_insert(Location, locations, with_pk=True)
+        periods = [
             OpeningPeriod(location=location, weekday=weekday, opens=opens, closes=closes)
             for location in locations
             for weekday, opens, closes in set(location.hours)
-        )
+        ]
+        bulk_insert(OpeningPeriod, periods)
+
+
+def bulk_insert(model, rows, *, with_pk=False):
+    """bulk_create, or COPY on PostgreSQL, which is several times faster for large batches.
+
+    With with_pk, primary keys come from the table's sequence first, so that related rows
+    can point at them. Like bulk_create, this skips save() and signals; database triggers
+    (the search vector) still run.
+    """
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        model._default_manager.bulk_create(rows)
+        return
+    table = model._meta.db_table
+    fields = [f for f in model._meta.concrete_fields if with_pk or not f.primary_key]
+    with connection.cursor() as cursor:
+        if with_pk:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [table, model._meta.pk.column, len(rows)],
+            )
+            for row, (pk,) in zip(rows, cursor.fetchall(), strict=True):
+                row.pk = pk
+        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+        quoted = connection.ops.quote_name(table)
+        with cursor.copy(f"COPY {quoted} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(
+                    [f.get_db_prep_save(f.pre_save(row, add=True), connection) for f in fields]
+                )
+    for row in rows:
+        row._state.adding = False
+        row._state.db = connection.alias
 
 
 def _through(name):
@@ -624,8 +661,11 @@ def _through(name):
     )
 
 
-def seed_synthetic(*, count, seed=42, clear=False, stdout=None):
-    """Create count synthetic services (about one organisation per 20); returns a summary."""
+def seed_synthetic(*, count, seed=42, clear=False, progress=None):
+    """Create count synthetic services (about one organisation per 20); returns a summary.
+
+    progress, if given, is called with the number of services written after each batch.
+    """
     started = time.monotonic()
     removed = synthetic_clear() if clear else 0
     if count and not SupportType.objects.exists():
@@ -637,5 +677,5 @@ def seed_synthetic(*, count, seed=42, clear=False, stdout=None):
         writer = SyntheticWriter(seed=seed)
         with transaction.atomic():
             organisations = writer.organisations(max(1, count // 20))
-        created = writer.write(count=count, organisations=organisations)
+        created = writer.write(count=count, organisations=organisations, progress=progress)
     return {"removed": removed, "created": created, "seconds": time.monotonic() - started}

@@ -1,5 +1,7 @@
 """Fill the database with synthetic services for load and search benchmarks."""
 
+import time
+
 from django.core.management.base import BaseCommand, CommandError
 
 from services import demo
@@ -23,7 +25,14 @@ class Command(BaseCommand):
             raise CommandError("--services must be 0 or more.")
         if not services and not clear:
             raise CommandError("Give --services N, --clear, or both.")
-        result = demo.seed_synthetic(count=services, seed=seed, clear=clear)
+        started = time.monotonic()
+
+        def progress(done):
+            if done % 10_000 == 0 or done == services:
+                elapsed = time.monotonic() - started
+                self.stdout.write(f"  {done:>8} services written after {elapsed:6.1f} s")
+
+        result = demo.seed_synthetic(count=services, seed=seed, clear=clear, progress=progress)
         if clear:
             self.stdout.write(f"Removed {result['removed']} synthetic services.")
         self.stdout.write(
