@@ -109,35 +109,44 @@ class ServiceAdminForm(forms.ModelForm):
         # The many-to-many rules live on the model; the form hands it the chosen values.
         try:
             self.instance.clean_relations(
-                municipalities=cleaned.get("municipalities") or [],
-                target_groups=cleaned.get("target_groups") or [],
+                municipalities=self._value(cleaned, "municipalities") or [],
+                target_groups=self._value(cleaned, "target_groups") or [],
             )
         except ValidationError as error:
             for field, messages_ in error.message_dict.items():
                 for message in messages_:
-                    self.add_error(field, message)
+                    self.add_error(field if field in self.fields else None, message)
         if self.user is not None and not self._stays_in_scope(cleaned):
             self.add_error(
-                "municipalities",
+                "municipalities" if "municipalities" in self.fields else None,
                 _(
                     "U kunt alleen diensten beheren in uw eigen gemeente of van uw eigen organisatie."
                 ),
             )
         return cleaned
 
+    def _value(self, cleaned, name):
+        """The chosen value, or the stored one when this form (an import) lacks the field."""
+        if name in self.fields:
+            return cleaned.get(name)
+        field = Service._meta.get_field(name)
+        if field.many_to_many:
+            return list(getattr(self.instance, name).all()) if self.instance.pk else []
+        return getattr(self.instance, name, None)
+
     def _stays_in_scope(self, cleaned):
         """After saving, the service must still be one this user may edit."""
         user = self.user
         if roles.is_national_curator(user):
             return True
-        organisation = cleaned.get("organisation")
+        organisation = self._value(cleaned, "organisation")
         if organisation and organisation.users.filter(pk=user.pk).exists():
             return True
         if not roles.user_in_group(user, roles.CURATOR):
             return False
         own = set(user.curated_municipalities.values_list("pk", flat=True))
-        chosen = {m.pk for m in cleaned.get("municipalities") or []}
-        return cleaned.get("scope") == Service.Scope.LOCAL and bool(own & chosen)
+        chosen = {m.pk for m in self._value(cleaned, "municipalities") or []}
+        return self._value(cleaned, "scope") == Service.Scope.LOCAL and bool(own & chosen)
 
 
 class ServiceLocationPermissions:

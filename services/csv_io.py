@@ -158,7 +158,8 @@ class UploadForm(forms.Form):
 
 
 class ImportRow:
-    def __init__(self, number, name, form=None, errors=None, existing=None):
+    def __init__(self, number, name, form=None, errors=None, existing=None, before=None):
+        self.before = before  # the existing service before the form wrote into it
         self.number = number
         self.name = name
         self.form = form
@@ -198,13 +199,30 @@ def read_rows(uploaded):
     return rows, [c for c in reader.fieldnames if c in SERVICE_COLUMNS]
 
 
-def _form_class(user, columns):
+def _form_class(user):
     from .admin import ServiceAdminForm
 
-    fields = [c for c in columns if c != "slug"] + (["slug"] if "slug" in columns else [])
     return forms.modelform_factory(
-        Service, form=type("ImportForm", (ServiceAdminForm,), {"user": user}), fields=fields
+        Service,
+        form=type("ImportForm", (ServiceAdminForm,), {"user": user}),
+        fields=SERVICE_COLUMNS,
     )
+
+
+def _form_values(instance):
+    """Form data for every column, from a stored service (or a new one's defaults)."""
+    values = forms.model_to_dict(instance, fields=SERVICE_COLUMNS)
+    data = {}
+    for column in SERVICE_COLUMNS:
+        value = values.get(column)
+        if column in RELATIONS:
+            data[column] = [obj.pk for obj in value or []]
+        elif column in BOOLEANS:
+            if value:
+                data[column] = "on"
+        else:
+            data[column] = "" if value is None else value
+    return data
 
 
 def check_rows(rows, columns, user):
@@ -214,7 +232,7 @@ def check_rows(rows, columns, user):
         for model in (*RELATIONS.values(), Organisation)
     }
     own = Service.objects.curatable_by(user)
-    form_class = _form_class(user, columns)
+    form_class = _form_class(user)
     checked = []
     for number, row in enumerate(rows, start=2):
         errors = []
@@ -241,19 +259,25 @@ def check_rows(rows, columns, user):
                 data[column] = value.replace(",", ".")
             else:
                 data[column] = value
-        if not data.get("status"):
-            data["status"] = Service.Status.DRAFT
         existing = None
         slug = data.get("slug")
         if slug:
             existing = own.filter(slug=slug).first()
             if existing is None and Service.objects.filter(slug=slug).exists():
                 errors.append(("slug", gettext("Deze dienst kunt u niet bijwerken.")))
+        # Columns left out of the file keep their stored value (or the default when new).
+        base = _form_values(existing or Service())
+        for column in BOOLEANS & set(columns):
+            base.pop(column, None)
+        data = {**base, **data}
+        if not data.get("status"):
+            data["status"] = Service.Status.DRAFT
+        before = snapshots.snapshot(existing) if existing else None
         form = form_class(data, instance=existing)
         if not form.is_valid():
             for field, messages_ in form.errors.items():
                 errors.extend((field, message) for message in messages_)
-        checked.append(ImportRow(number, data.get("name", ""), form, errors, existing))
+        checked.append(ImportRow(number, data.get("name", ""), form, errors, existing, before))
     return checked
 
 
@@ -261,11 +285,10 @@ def import_rows(checked, user):
     """Save checked rows, all or nothing, each recorded in history as an import."""
     with transaction.atomic():
         for row in checked:
-            before = snapshots.snapshot(row.existing) if row.existing else None
             service = row.form.save()
             service.refresh_search_extra()
             actions.version_record(
-                service=service, user=user, source=actions.Source.IMPORT, before=before
+                service=service, user=user, source=actions.Source.IMPORT, before=row.before
             )
 
 
