@@ -256,7 +256,8 @@ class ServiceFilterSet(django_filters.FilterSet):
     def cleaned(self):
         if not hasattr(self, "_cleaned"):
             self.form.is_valid()
-            self._cleaned = dict(self.form.cleaned_data)
+            # An unbound form (the home page) has no cleaned_data: nothing is chosen.
+            self._cleaned = dict(getattr(self.form, "cleaned_data", {}))
         return self._cleaned
 
     def filter_except(self, queryset, skip=()):

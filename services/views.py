@@ -1,4 +1,5 @@
 import hashlib
+from urllib import parse
 
 from django.contrib import messages
 from django.core.cache import cache
@@ -448,8 +449,10 @@ def shortlist(request):
         if service.phone:
             lines.append("  " + _("Telefoon: %(phone)s") % {"phone": service.phone})
     lines += ["", _("De hele lijst: %(url)s") % {"url": share_url}]
-    mailto = "mailto:?" + urlencode(
-        {"subject": _("Hulp en activiteiten voor u"), "body": "\n".join(lines)}, quote_via=_quote
+    # Spaces as %20, not +: mail programs do not decode + in mailto links.
+    mailto = "mailto:?" + parse.urlencode(
+        {"subject": _("Hulp en activiteiten voor u"), "body": "\n".join(lines)},
+        quote_via=parse.quote,
     )
     return render(
         request,
@@ -463,12 +466,6 @@ def shortlist(request):
             "shortlist": chosen,
         },
     )
-
-
-def _quote(value, safe="", encoding=None, errors=None):
-    from urllib.parse import quote
-
-    return quote(value, safe=safe)
 
 
 @require_POST

@@ -32,3 +32,13 @@ def browser_type_launch_args(browser_type_launch_args):
 def postgres_only():
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL (pg_trgm and full-text search are not available on SQLite)")
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Rate limits and other cached state must not leak from one test into the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

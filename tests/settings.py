@@ -14,3 +14,6 @@ from sociale_kaart.settings import *  # noqa: E402, F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+
+# Live-server threads must not keep connections open past a test (database teardown).
+DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405

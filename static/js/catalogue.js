@@ -65,7 +65,7 @@
       if (list.hidden) return;
       if (event.key === "ArrowDown") { event.preventDefault(); highlight(active + 1); }
       else if (event.key === "ArrowUp") { event.preventDefault(); highlight(active - 1); }
-      else if (event.key === "Escape") { close(); }
+      else if (event.key === "Escape") { event.preventDefault(); close(); }
       else if (event.key === "Enter" && active >= 0) { event.preventDefault(); go(options()[active]); }
     });
     input.addEventListener("blur", function () { setTimeout(close, 150); });

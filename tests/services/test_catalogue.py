@@ -298,3 +298,148 @@ def test_detail_page_uses_a_fixed_number_of_queries(
 ):
     with django_assert_max_num_queries(16):
         client.get(catalogue["walk"].get_absolute_url())
+
+
+def test_shortlist_keeps_services_in_a_cookie_and_shares_a_link(client, catalogue):
+    walk, line = catalogue["walk"], catalogue["line"]
+    for service in (walk, line):
+        response = client.post(
+            reverse("services:toggle_shortlist", args=[service.slug]), {"next": LIST}
+        )
+        assert response.status_code == 302 and response["Location"] == LIST
+    assert client.cookies["mijnlijst"].value == f"{walk.pk}.{line.pk}"
+    response = client.get(reverse("services:shortlist"))
+    assert [s.name for s in response.context["services"]] == [walk.name, line.name]
+    assert f"?d={walk.pk}.{line.pk}" in response.context["share_url"]
+    assert response.context["mailto"].startswith("mailto:?subject=Hulp%20en%20activiteiten")
+    assert "De%20Luisterlijn" in response.context["mailto"]
+    # The share link opens the same list on another device (a fresh client, no cookie).
+    other = client.__class__()
+    shared = other.get(reverse("services:shortlist"), {"d": f"{walk.pk}.{line.pk}"})
+    assert [s.name for s in shared.context["services"]] == [walk.name, line.name]
+    other.post(reverse("services:keep_shortlist"), {"d": f"{walk.pk}.{line.pk}"})
+    assert other.cookies["mijnlijst"].value == f"{walk.pk}.{line.pk}"
+    # Toggling again removes it.
+    client.post(reverse("services:toggle_shortlist", args=[walk.slug]))
+    assert client.cookies["mijnlijst"].value == str(line.pk)
+
+
+def test_shortlist_ignores_junk_and_unpublished_ids(client, catalogue):
+    response = client.get(
+        reverse("services:shortlist"), {"d": f"x.{catalogue['draft'].pk}.-1.\x00.99999999"}
+    )
+    assert response.status_code == 200
+    assert response.context["services"] == []
+    client.cookies["mijnlijst"] = "<script>.1e9.%00"
+    assert client.get(reverse("services:shortlist")).status_code == 200
+
+
+def test_toggle_redirect_refuses_other_hosts(client, catalogue):
+    response = client.post(
+        reverse("services:toggle_shortlist", args=[catalogue["walk"].slug]),
+        {"next": "https://evil.example.com/"},
+    )
+    assert response["Location"] == catalogue["walk"].get_absolute_url()
+
+
+def test_compare_shows_differences_and_holds_at_most_four(client, catalogue):
+    for key in ("walk", "buddy", "line", "sport"):
+        client.post(reverse("services:toggle_compare", args=[catalogue[key].slug]))
+    response = client.post(
+        reverse("services:toggle_compare", args=[catalogue["elsewhere"].slug]), follow=True
+    )
+    assert "hoogstens 4" in response.content.decode()
+    response = client.get(reverse("services:compare"))
+    assert len(response.context["services"]) == 4
+    rows = {row["label"]: row for row in response.context["rows"]}
+    assert rows["Kosten"]["different"]
+    assert dict(rows["Kosten"]["cells"])["Maatje voor mantelzorgers"] == "Betaald: € 10,00"
+    assert 'class="is-different"' in response.content.decode()
+
+
+def test_compare_page_query_count_is_fixed(client, catalogue, django_assert_max_num_queries):
+    ids = ".".join(str(catalogue[k].pk) for k in ("walk", "buddy", "line", "sport"))
+    with django_assert_max_num_queries(9):
+        client.get(reverse("services:compare"), {"d": ids})
+
+
+def test_error_report_is_stored_and_spam_is_not(client, catalogue):
+    import time
+
+    from django.core import signing
+
+    from services.forms import FORM_SALT
+    from services.models import ErrorReport
+
+    url = reverse("services:report", args=[catalogue["line"].slug])
+    started = signing.dumps(time.time() - 10, salt=FORM_SALT)
+    response = client.post(
+        url, {"topic": "out_of_date", "message": "Het nummer klopt niet.", "started": started}
+    )
+    assert response.status_code == 302
+    assert ErrorReport.objects.get().message == "Het nummer klopt niet."
+    # Honeypot filled, or sent faster than a person can: thanked, not stored.
+    client.post(url, {"topic": "other", "website": "http://spam", "started": started})
+    client.post(url, {"topic": "other", "started": signing.dumps(time.time(), salt=FORM_SALT)})
+    assert ErrorReport.objects.count() == 1
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"topic": "bogus"},
+        {"topic": "other", "message": "x" * 5000},
+        {"topic": "other", "message": "nul\x00byte"},
+        {"topic": "other", "started": "tampered"},
+        {},
+    ],
+)
+def test_error_report_with_bad_input_keeps_what_was_typed(client, catalogue, data):
+    import time
+
+    from django.core import signing
+
+    from services.forms import FORM_SALT
+    from services.models import ErrorReport
+
+    data = {"started": signing.dumps(time.time() - 10, salt=FORM_SALT), **data}
+    response = client.post(reverse("services:report", args=[catalogue["line"].slug]), data)
+    assert response.status_code == 400
+    assert ErrorReport.objects.count() == 0
+    if "message" in data and "\x00" not in data["message"]:
+        assert data["message"][:100] in response.content.decode()
+
+
+def test_error_reports_are_rate_limited(client, catalogue):
+    import time
+
+    from django.core import signing
+    from django.core.cache import cache
+
+    from services.forms import FORM_SALT
+    from services.models import ErrorReport
+
+    cache.clear()
+    url = reverse("services:report", args=[catalogue["line"].slug])
+    for _ in range(8):
+        client.post(
+            url, {"topic": "other", "started": signing.dumps(time.time() - 10, salt=FORM_SALT)}
+        )
+    assert ErrorReport.objects.count() == 5
+
+
+def test_autocomplete_suggests_services_themes_and_groups(client, catalogue):
+    response = client.get(reverse("services:suggestions"), {"q": "mantel"})
+    body = response.content.decode()
+    assert "Maatje voor mantelzorgers" in body
+    assert "doelgroep=mantelzorgers" in body
+    for hostile in ["\x00", "x" * 10_000, "<img src=x>", ""]:
+        assert client.get(reverse("services:suggestions"), {"q": hostile}).status_code == 200
+
+
+def test_home_shows_tiles_with_counts_and_the_helpline(client, catalogue):
+    response = client.get("/")
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Rouw" in body and "1 aanbod" in body
+    assert "tel:0123456789" in body

@@ -1,0 +1,121 @@
+"""Server-side latency of the public pages, measured, not guessed.
+
+    python manage.py benchmark --services 10000
+    python manage.py benchmark --services 100000 --requests 200
+
+Makes sure the database holds at least N services (running seed_synthetic for the rest),
+then requests each kind of page through Django's full stack (middleware, views, templates)
+with the test client and prints p50/p95/max in milliseconds plus the number of SQL queries.
+The network and the browser are not in these figures; the page weight line gives the bytes.
+"""
+
+import gzip
+import statistics
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.core.management import BaseCommand, call_command
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from services.models import Service, TargetGroup
+
+
+class Command(BaseCommand):
+    help = "Seed synthetic services if needed and print latency percentiles and query counts."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--services", type=int, default=10_000, help="Services to have at least."
+        )
+        parser.add_argument("--requests", type=int, default=100, help="Timed requests per kind.")
+        parser.add_argument("--warmup", type=int, default=5)
+        parser.add_argument("--no-seed", action="store_true", help="Measure what is there.")
+
+    def handle(self, *args, **options):
+        self.ensure_services(options["services"], options["no_seed"])
+        if "testserver" not in settings.ALLOWED_HOSTS:
+            settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+        client = Client()
+        published = Service.objects.published().count()
+        self.stdout.write(
+            f"database: {connection.vendor}, services: {Service.objects.count()} "
+            f"({published} published), requests per kind: {options['requests']}"
+        )
+        self.stdout.write(
+            f"{'kind':<26}{'results':>9}{'queries':>9}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}"
+        )
+        for kind, url in self.kinds():
+            self.measure(client, kind, url, options["requests"], options["warmup"])
+        self.page_weight(client)
+
+    def ensure_services(self, wanted, no_seed):
+        missing = wanted - Service.objects.count()
+        if missing > 0 and not no_seed:
+            self.stdout.write(f"seeding {missing} synthetic services ...")
+            call_command("seed_synthetic", services=missing, stdout=self.stdout)
+
+    def kinds(self):
+        catalogue = reverse("services:list")
+        group = TargetGroup.objects.order_by("pk").values_list("slug", flat=True).first() or ""
+        detail = Service.objects.published().order_by("pk").values_list("slug", flat=True).first()
+        kinds = [
+            ("home", reverse("services:home")),
+            ("catalogue: empty", catalogue),
+            ("catalogue: selective word", f"{catalogue}?q=imkeren"),
+            ("catalogue: common word", f"{catalogue}?q=koffie"),
+            ("catalogue: two facets", f"{catalogue}?kosten=free&doelgroep={group}"),
+            ("catalogue: typo", f"{catalogue}?q=wandelgreop"),
+            ("catalogue: word + facets", f"{catalogue}?q=wandelen&kosten=free&waar=out_of_home"),
+            ("catalogue: page 50", f"{catalogue}?pagina=50"),
+            ("autocomplete", f"{reverse('services:suggestions')}?q=koff"),
+        ]
+        if detail:
+            kinds.append(("detail", reverse("services:detail", kwargs={"slug": detail})))
+        return kinds
+
+    def measure(self, client, kind, url, requests, warmup):
+        for _ in range(warmup):
+            client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        if response.status_code != 200:
+            self.stdout.write(f"{kind:<26} status {response.status_code}")
+            return
+        results = (
+            response.context["total"] if response.context and "total" in response.context else "-"
+        )
+        timings = []
+        for _ in range(requests):
+            start = time.perf_counter()
+            client.get(url)
+            timings.append((time.perf_counter() - start) * 1000)
+        timings.sort()
+        p50 = statistics.median(timings)
+        p95 = timings[min(len(timings) - 1, round(0.95 * len(timings)) - 1)]
+        self.stdout.write(
+            f"{kind:<26}{results!s:>9}{len(queries):>9}{p50:>9.1f}{p95:>9.1f}{timings[-1]:>9.1f}"
+        )
+
+    def page_weight(self, client):
+        """First-load bytes of the catalogue page, gzip-compressed as whitenoise serves them."""
+        html = client.get(reverse("services:list")).content
+        total = len(gzip.compress(html))
+        parts = [f"html {len(gzip.compress(html))}"]
+        for path in (
+            "css/site.css",
+            "css/print.css",
+            "js/catalogue.js",
+            "django_htmx/htmx-2.min.js",
+            "img/icons.svg",
+        ):
+            found = finders.find(path)
+            if found:
+                size = len(gzip.compress(Path(found).read_bytes()))
+                total += size
+                parts.append(f"{path} {size}")
+        self.stdout.write(f"catalogue page weight, gzip: {total} bytes ({', '.join(parts)})")
