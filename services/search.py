@@ -80,7 +80,10 @@ def _portable(queryset, terms, synonyms):
         condition &= term_match
         stem = text.stem(term)
         rank = rank + Case(
-            *[When(**{f"{field}__contains": stem}, then=Value(weight)) for field, weight in RANK_FIELDS],
+            *[
+                When(**{f"{field}__contains": stem}, then=Value(weight))
+                for field, weight in RANK_FIELDS
+            ],
             default=Value(0),
         )
     return queryset.filter(condition).annotate(rank=Cast(rank, FloatField()))

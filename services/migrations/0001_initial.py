@@ -3,13 +3,13 @@
 import django.contrib.postgres.search
 import django.core.validators
 import django.db.models.deletion
-import services.validators
 from django.conf import settings
 from django.db import migrations, models
 
+import services.validators
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -18,235 +18,774 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Language',
+            name="Language",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='naam')),
-                ('slug', models.SlugField(max_length=100, unique=True, verbose_name='slug')),
-                ('description', models.CharField(blank=True, help_text='Eén of twee korte zinnen in eenvoudige taal. Wordt bij het filter getoond.', max_length=300, verbose_name='uitleg')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='volgorde')),
-                ('code', models.CharField(help_text='ISO 639-1, bijvoorbeeld nl of en.', max_length=8, unique=True, verbose_name='taalcode')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, unique=True, verbose_name="naam")),
+                ("slug", models.SlugField(max_length=100, unique=True, verbose_name="slug")),
+                (
+                    "description",
+                    models.CharField(
+                        blank=True,
+                        help_text="Eén of twee korte zinnen in eenvoudige taal. Wordt bij het filter getoond.",
+                        max_length=300,
+                        verbose_name="uitleg",
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="volgorde")),
+                (
+                    "code",
+                    models.CharField(
+                        help_text="ISO 639-1, bijvoorbeeld nl of en.",
+                        max_length=8,
+                        unique=True,
+                        verbose_name="taalcode",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'taal',
-                'verbose_name_plural': 'talen',
-                'ordering': ['position', 'name'],
-                'abstract': False,
+                "verbose_name": "taal",
+                "verbose_name_plural": "talen",
+                "ordering": ["position", "name"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='SupportType',
+            name="SupportType",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='naam')),
-                ('slug', models.SlugField(max_length=100, unique=True, verbose_name='slug')),
-                ('description', models.CharField(blank=True, help_text='Eén of twee korte zinnen in eenvoudige taal. Wordt bij het filter getoond.', max_length=300, verbose_name='uitleg')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='volgorde')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, unique=True, verbose_name="naam")),
+                ("slug", models.SlugField(max_length=100, unique=True, verbose_name="slug")),
+                (
+                    "description",
+                    models.CharField(
+                        blank=True,
+                        help_text="Eén of twee korte zinnen in eenvoudige taal. Wordt bij het filter getoond.",
+                        max_length=300,
+                        verbose_name="uitleg",
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="volgorde")),
             ],
             options={
-                'verbose_name': 'soort steun',
-                'verbose_name_plural': 'soorten steun',
-                'ordering': ['position', 'name'],
-                'abstract': False,
+                "verbose_name": "soort steun",
+                "verbose_name_plural": "soorten steun",
+                "ordering": ["position", "name"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Synonym',
+            name="Synonym",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('term', models.CharField(help_text='Eén woord, zoals een inwoner het zou typen. Bijvoorbeeld: alleen.', max_length=60, unique=True, verbose_name='woord van inwoners')),
-                ('alternatives', models.CharField(help_text="Woorden gescheiden door komma's. Bijvoorbeeld: eenzaam, eenzaamheid.", max_length=300, verbose_name='zoek ook op')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "term",
+                    models.CharField(
+                        help_text="Eén woord, zoals een inwoner het zou typen. Bijvoorbeeld: alleen.",
+                        max_length=60,
+                        unique=True,
+                        verbose_name="woord van inwoners",
+                    ),
+                ),
+                (
+                    "alternatives",
+                    models.CharField(
+                        help_text="Woorden gescheiden door komma's. Bijvoorbeeld: eenzaam, eenzaamheid.",
+                        max_length=300,
+                        verbose_name="zoek ook op",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'synoniem',
-                'verbose_name_plural': 'synoniemen',
-                'ordering': ['term'],
+                "verbose_name": "synoniem",
+                "verbose_name_plural": "synoniemen",
+                "ordering": ["term"],
             },
         ),
         migrations.CreateModel(
-            name='TargetGroup',
+            name="TargetGroup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='naam')),
-                ('slug', models.SlugField(max_length=100, unique=True, verbose_name='slug')),
-                ('description', models.CharField(blank=True, help_text='Eén of twee korte zinnen in eenvoudige taal. Wordt bij het filter getoond.', max_length=300, verbose_name='uitleg')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='volgorde')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, unique=True, verbose_name="naam")),
+                ("slug", models.SlugField(max_length=100, unique=True, verbose_name="slug")),
+                (
+                    "description",
+                    models.CharField(
+                        blank=True,
+                        help_text="Eén of twee korte zinnen in eenvoudige taal. Wordt bij het filter getoond.",
+                        max_length=300,
+                        verbose_name="uitleg",
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="volgorde")),
             ],
             options={
-                'verbose_name': 'doelgroep',
-                'verbose_name_plural': 'doelgroepen',
-                'ordering': ['position', 'name'],
-                'abstract': False,
+                "verbose_name": "doelgroep",
+                "verbose_name_plural": "doelgroepen",
+                "ordering": ["position", "name"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Theme',
+            name="Theme",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='naam')),
-                ('slug', models.SlugField(max_length=100, unique=True, verbose_name='slug')),
-                ('description', models.CharField(blank=True, help_text='Eén of twee korte zinnen in eenvoudige taal. Wordt bij het filter getoond.', max_length=300, verbose_name='uitleg')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='volgorde')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, unique=True, verbose_name="naam")),
+                ("slug", models.SlugField(max_length=100, unique=True, verbose_name="slug")),
+                (
+                    "description",
+                    models.CharField(
+                        blank=True,
+                        help_text="Eén of twee korte zinnen in eenvoudige taal. Wordt bij het filter getoond.",
+                        max_length=300,
+                        verbose_name="uitleg",
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="volgorde")),
             ],
             options={
-                'verbose_name': 'thema',
-                'verbose_name_plural': "thema's",
-                'ordering': ['position', 'name'],
-                'abstract': False,
+                "verbose_name": "thema",
+                "verbose_name_plural": "thema's",
+                "ordering": ["position", "name"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Municipality',
+            name="Municipality",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='naam')),
-                ('slug', models.SlugField(max_length=100, unique=True, verbose_name='slug')),
-                ('cbs_code', models.CharField(blank=True, help_text='Bijvoorbeeld GM0363. Laat leeg als u de code niet weet.', max_length=6, validators=[services.validators.validate_cbs_code], verbose_name='CBS-code')),
-                ('curators', models.ManyToManyField(blank=True, help_text='Medewerkers van de gemeente die het lokale aanbod beheren.', related_name='curated_municipalities', to=settings.AUTH_USER_MODEL, verbose_name='curatoren')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, unique=True, verbose_name="naam")),
+                ("slug", models.SlugField(max_length=100, unique=True, verbose_name="slug")),
+                (
+                    "cbs_code",
+                    models.CharField(
+                        blank=True,
+                        help_text="Bijvoorbeeld GM0363. Laat leeg als u de code niet weet.",
+                        max_length=6,
+                        validators=[services.validators.validate_cbs_code],
+                        verbose_name="CBS-code",
+                    ),
+                ),
+                (
+                    "curators",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Medewerkers van de gemeente die het lokale aanbod beheren.",
+                        related_name="curated_municipalities",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="curatoren",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'gemeente',
-                'verbose_name_plural': 'gemeenten',
-                'ordering': ['name'],
+                "verbose_name": "gemeente",
+                "verbose_name_plural": "gemeenten",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Location',
+            name="Location",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='naam van de plek')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='adres')),
-                ('postcode', models.CharField(blank=True, max_length=7, validators=[services.validators.validate_postcode], verbose_name='postcode')),
-                ('place', models.CharField(blank=True, max_length=100, verbose_name='plaats')),
-                ('latitude', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True, verbose_name='breedtegraad')),
-                ('longitude', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True, verbose_name='lengtegraad')),
-                ('wheelchair_accessible', models.BooleanField(default=False, verbose_name='toegankelijk met een rolstoel')),
-                ('accessibility', models.CharField(blank=True, help_text='Bijvoorbeeld: lift aanwezig, invalidentoilet, ringleiding.', max_length=300, verbose_name='toegankelijkheid')),
-                ('hours_note', models.CharField(blank=True, help_text='Bijvoorbeeld: gesloten in de schoolvakanties.', max_length=300, verbose_name='uitzonderingen op de openingstijden')),
-                ('municipality', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='services.municipality', verbose_name='gemeente')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="naam van de plek")),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="adres")),
+                (
+                    "postcode",
+                    models.CharField(
+                        blank=True,
+                        max_length=7,
+                        validators=[services.validators.validate_postcode],
+                        verbose_name="postcode",
+                    ),
+                ),
+                ("place", models.CharField(blank=True, max_length=100, verbose_name="plaats")),
+                (
+                    "latitude",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=6,
+                        max_digits=9,
+                        null=True,
+                        verbose_name="breedtegraad",
+                    ),
+                ),
+                (
+                    "longitude",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=6,
+                        max_digits=9,
+                        null=True,
+                        verbose_name="lengtegraad",
+                    ),
+                ),
+                (
+                    "wheelchair_accessible",
+                    models.BooleanField(
+                        default=False, verbose_name="toegankelijk met een rolstoel"
+                    ),
+                ),
+                (
+                    "accessibility",
+                    models.CharField(
+                        blank=True,
+                        help_text="Bijvoorbeeld: lift aanwezig, invalidentoilet, ringleiding.",
+                        max_length=300,
+                        verbose_name="toegankelijkheid",
+                    ),
+                ),
+                (
+                    "hours_note",
+                    models.CharField(
+                        blank=True,
+                        help_text="Bijvoorbeeld: gesloten in de schoolvakanties.",
+                        max_length=300,
+                        verbose_name="uitzonderingen op de openingstijden",
+                    ),
+                ),
+                (
+                    "municipality",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="services.municipality",
+                        verbose_name="gemeente",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'locatie',
-                'verbose_name_plural': 'locaties',
-                'ordering': ['name'],
+                "verbose_name": "locatie",
+                "verbose_name_plural": "locaties",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='OpeningPeriod',
+            name="OpeningPeriod",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('weekday', models.PositiveSmallIntegerField(choices=[(1, 'maandag'), (2, 'dinsdag'), (3, 'woensdag'), (4, 'donderdag'), (5, 'vrijdag'), (6, 'zaterdag'), (7, 'zondag')], verbose_name='dag')),
-                ('opens', models.TimeField(verbose_name='open vanaf')),
-                ('closes', models.TimeField(verbose_name='open tot')),
-                ('location', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='opening_periods', to='services.location', verbose_name='locatie')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "weekday",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (1, "maandag"),
+                            (2, "dinsdag"),
+                            (3, "woensdag"),
+                            (4, "donderdag"),
+                            (5, "vrijdag"),
+                            (6, "zaterdag"),
+                            (7, "zondag"),
+                        ],
+                        verbose_name="dag",
+                    ),
+                ),
+                ("opens", models.TimeField(verbose_name="open vanaf")),
+                ("closes", models.TimeField(verbose_name="open tot")),
+                (
+                    "location",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="opening_periods",
+                        to="services.location",
+                        verbose_name="locatie",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'openingstijd',
-                'verbose_name_plural': 'openingstijden',
-                'ordering': ['weekday', 'opens'],
+                "verbose_name": "openingstijd",
+                "verbose_name_plural": "openingstijden",
+                "ordering": ["weekday", "opens"],
             },
         ),
         migrations.CreateModel(
-            name='Organisation',
+            name="Organisation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, validators=[services.validators.validate_no_control_characters], verbose_name='naam')),
-                ('slug', models.SlugField(blank=True, max_length=200, unique=True, verbose_name='slug')),
-                ('description', models.TextField(blank=True, verbose_name='beschrijving')),
-                ('website', models.URLField(blank=True, max_length=500, verbose_name='website')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='e-mailadres')),
-                ('phone', models.CharField(blank=True, max_length=30, validators=[services.validators.validate_phone], verbose_name='telefoon')),
-                ('domain', models.CharField(choices=[('municipality', 'Gemeente'), ('self_organisations', 'Zelforganisaties'), ('entrepreneurs', 'Ondernemers'), ('integration', 'Integratie'), ('debt_poverty', 'Schulden en armoede'), ('care_welfare', 'Zorg en welzijn'), ('housing', 'Wonen en bouwen'), ('art_culture', 'Kunst en cultuur'), ('faith', 'Levensbeschouwing'), ('sport', 'Sport en bewegen'), ('education', 'Onderwijs'), ('financial', 'Financiële sector')], default='care_welfare', max_length=30, verbose_name='domein')),
-                ('users', models.ManyToManyField(blank=True, related_name='organisations', to=settings.AUTH_USER_MODEL, verbose_name='medewerkers die mogen bewerken')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        max_length=200,
+                        validators=[services.validators.validate_no_control_characters],
+                        verbose_name="naam",
+                    ),
+                ),
+                (
+                    "slug",
+                    models.SlugField(blank=True, max_length=200, unique=True, verbose_name="slug"),
+                ),
+                ("description", models.TextField(blank=True, verbose_name="beschrijving")),
+                ("website", models.URLField(blank=True, max_length=500, verbose_name="website")),
+                (
+                    "email",
+                    models.EmailField(blank=True, max_length=254, verbose_name="e-mailadres"),
+                ),
+                (
+                    "phone",
+                    models.CharField(
+                        blank=True,
+                        max_length=30,
+                        validators=[services.validators.validate_phone],
+                        verbose_name="telefoon",
+                    ),
+                ),
+                (
+                    "domain",
+                    models.CharField(
+                        choices=[
+                            ("municipality", "Gemeente"),
+                            ("self_organisations", "Zelforganisaties"),
+                            ("entrepreneurs", "Ondernemers"),
+                            ("integration", "Integratie"),
+                            ("debt_poverty", "Schulden en armoede"),
+                            ("care_welfare", "Zorg en welzijn"),
+                            ("housing", "Wonen en bouwen"),
+                            ("art_culture", "Kunst en cultuur"),
+                            ("faith", "Levensbeschouwing"),
+                            ("sport", "Sport en bewegen"),
+                            ("education", "Onderwijs"),
+                            ("financial", "Financiële sector"),
+                        ],
+                        default="care_welfare",
+                        max_length=30,
+                        verbose_name="domein",
+                    ),
+                ),
+                (
+                    "users",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="organisations",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="medewerkers die mogen bewerken",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'organisatie',
-                'verbose_name_plural': 'organisaties',
-                'ordering': ['name'],
+                "verbose_name": "organisatie",
+                "verbose_name_plural": "organisaties",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Service',
+            name="Service",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, validators=[services.validators.validate_no_control_characters], verbose_name='naam')),
-                ('alternate_name', models.CharField(blank=True, max_length=200, verbose_name='andere naam')),
-                ('slug', models.SlugField(blank=True, max_length=200, unique=True, verbose_name='slug')),
-                ('summary', models.CharField(blank=True, help_text='Eén zin voor de zoekresultaten, hoogstens 160 tekens.', max_length=160, validators=[services.validators.validate_no_control_characters], verbose_name='samenvatting')),
-                ('essence', models.TextField(blank=True, help_text='Wat houdt het concreet in, voor wie is het en hoe werkt het?', verbose_name='wat het is')),
-                ('format', models.CharField(choices=[('individual', 'Individueel'), ('group', 'In een groep'), ('both', 'Individueel of in een groep')], default='individual', max_length=12, verbose_name='individueel of groep')),
-                ('frequency', models.CharField(choices=[('one_off', 'Eenmalig'), ('recurring', 'Doorlopend')], default='recurring', max_length=12, verbose_name='eenmalig of doorlopend')),
-                ('at_home', models.BooleanField(default=False, verbose_name='bij u thuis')),
-                ('out_of_home', models.BooleanField(default=False, verbose_name='buitenshuis')),
-                ('online', models.BooleanField(default=False, verbose_name='online')),
-                ('by_phone', models.BooleanField(default=False, verbose_name='telefonisch')),
-                ('provided_by', models.CharField(choices=[('volunteers', 'Vrijwilligers'), ('professionals', 'Beroepskrachten'), ('both', 'Vrijwilligers en beroepskrachten')], default='volunteers', max_length=14, verbose_name='uitgevoerd door')),
-                ('cost', models.CharField(choices=[('free', 'Gratis'), ('subsidised', 'Met korting of vergoeding'), ('paid', 'Betaald')], default='free', max_length=12, verbose_name='kosten')),
-                ('cost_amount', models.DecimalField(blank=True, decimal_places=2, max_digits=8, null=True, verbose_name='bedrag in euro')),
-                ('cost_unit', models.CharField(blank=True, choices=[('once', 'eenmalig'), ('per_time', 'per keer'), ('per_month', 'per maand'), ('per_year', 'per jaar')], max_length=10, verbose_name='per')),
-                ('cost_text', models.CharField(blank=True, max_length=300, verbose_name='uitleg over de kosten')),
-                ('min_age', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MaxValueValidator(120)], verbose_name='vanaf leeftijd')),
-                ('max_age', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MaxValueValidator(120)], verbose_name='tot en met leeftijd')),
-                ('low_income_only', models.BooleanField(default=False, help_text='Aanvinken als de dienst alleen is voor mensen met een laag inkomen.', verbose_name='alleen bij een laag inkomen')),
-                ('referral_required', models.BooleanField(default=False, help_text='Aanvinken als iemand eerst een verwijzing of indicatie nodig heeft.', verbose_name='verwijzing of indicatie nodig')),
-                ('conditions', models.TextField(blank=True, verbose_name='andere voorwaarden')),
-                ('how_to_apply', models.TextField(blank=True, verbose_name='zo meldt u zich aan')),
-                ('wait_time', models.CharField(blank=True, max_length=200, verbose_name='wachttijd')),
-                ('scope', models.CharField(choices=[('national', 'Landelijk'), ('local', 'In de gemeente')], default='local', max_length=10, verbose_name='bereik')),
-                ('phone', models.CharField(blank=True, max_length=30, validators=[services.validators.validate_phone], verbose_name='telefoon')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='e-mailadres')),
-                ('url', models.URLField(blank=True, max_length=500, verbose_name='meer informatie (link)')),
-                ('status', models.CharField(choices=[('draft', 'Concept'), ('in_review', 'Ter beoordeling'), ('published', 'Gepubliceerd'), ('temporarily_closed', 'Tijdelijk gesloten'), ('archived', 'Gearchiveerd')], db_index=True, default='draft', max_length=20, verbose_name='status')),
-                ('alert', models.CharField(blank=True, help_text='Korte melding bovenaan, bijvoorbeeld: Tot maart geen nieuwe deelnemers.', max_length=200, verbose_name='melding')),
-                ('created', models.DateTimeField(auto_now_add=True, verbose_name='aangemaakt')),
-                ('modified', models.DateTimeField(auto_now=True, verbose_name='laatst gewijzigd')),
-                ('verified_at', models.DateTimeField(blank=True, null=True, verbose_name='laatst gecontroleerd op')),
-                ('search_name', models.CharField(blank=True, editable=False, max_length=200)),
-                ('search_summary', models.CharField(blank=True, editable=False, max_length=200)),
-                ('search_body', models.TextField(blank=True, editable=False)),
-                ('search_extra', models.TextField(blank=True, editable=False)),
-                ('search_vector', django.contrib.postgres.search.SearchVectorField(editable=False, null=True)),
-                ('languages', models.ManyToManyField(blank=True, related_name='services', to='services.language', verbose_name='talen')),
-                ('municipalities', models.ManyToManyField(blank=True, help_text='Voor diensten in de gemeente: waar de dienst te krijgen is.', related_name='services', to='services.municipality', verbose_name='gemeenten')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='services', to='services.organisation', verbose_name='aanbieder')),
-                ('verified_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='gecontroleerd door')),
-                ('support_types', models.ManyToManyField(blank=True, related_name='services', to='services.supporttype', verbose_name='soorten steun')),
-                ('target_groups', models.ManyToManyField(blank=True, related_name='services', to='services.targetgroup', verbose_name='doelgroepen')),
-                ('themes', models.ManyToManyField(blank=True, related_name='services', to='services.theme', verbose_name="thema's")),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        max_length=200,
+                        validators=[services.validators.validate_no_control_characters],
+                        verbose_name="naam",
+                    ),
+                ),
+                (
+                    "alternate_name",
+                    models.CharField(blank=True, max_length=200, verbose_name="andere naam"),
+                ),
+                (
+                    "slug",
+                    models.SlugField(blank=True, max_length=200, unique=True, verbose_name="slug"),
+                ),
+                (
+                    "summary",
+                    models.CharField(
+                        blank=True,
+                        help_text="Eén zin voor de zoekresultaten, hoogstens 160 tekens.",
+                        max_length=160,
+                        validators=[services.validators.validate_no_control_characters],
+                        verbose_name="samenvatting",
+                    ),
+                ),
+                (
+                    "essence",
+                    models.TextField(
+                        blank=True,
+                        help_text="Wat houdt het concreet in, voor wie is het en hoe werkt het?",
+                        verbose_name="wat het is",
+                    ),
+                ),
+                (
+                    "format",
+                    models.CharField(
+                        choices=[
+                            ("individual", "Individueel"),
+                            ("group", "In een groep"),
+                            ("both", "Individueel of in een groep"),
+                        ],
+                        default="individual",
+                        max_length=12,
+                        verbose_name="individueel of groep",
+                    ),
+                ),
+                (
+                    "frequency",
+                    models.CharField(
+                        choices=[("one_off", "Eenmalig"), ("recurring", "Doorlopend")],
+                        default="recurring",
+                        max_length=12,
+                        verbose_name="eenmalig of doorlopend",
+                    ),
+                ),
+                ("at_home", models.BooleanField(default=False, verbose_name="bij u thuis")),
+                ("out_of_home", models.BooleanField(default=False, verbose_name="buitenshuis")),
+                ("online", models.BooleanField(default=False, verbose_name="online")),
+                ("by_phone", models.BooleanField(default=False, verbose_name="telefonisch")),
+                (
+                    "provided_by",
+                    models.CharField(
+                        choices=[
+                            ("volunteers", "Vrijwilligers"),
+                            ("professionals", "Beroepskrachten"),
+                            ("both", "Vrijwilligers en beroepskrachten"),
+                        ],
+                        default="volunteers",
+                        max_length=14,
+                        verbose_name="uitgevoerd door",
+                    ),
+                ),
+                (
+                    "cost",
+                    models.CharField(
+                        choices=[
+                            ("free", "Gratis"),
+                            ("subsidised", "Met korting of vergoeding"),
+                            ("paid", "Betaald"),
+                        ],
+                        default="free",
+                        max_length=12,
+                        verbose_name="kosten",
+                    ),
+                ),
+                (
+                    "cost_amount",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=8,
+                        null=True,
+                        verbose_name="bedrag in euro",
+                    ),
+                ),
+                (
+                    "cost_unit",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("once", "eenmalig"),
+                            ("per_time", "per keer"),
+                            ("per_month", "per maand"),
+                            ("per_year", "per jaar"),
+                        ],
+                        max_length=10,
+                        verbose_name="per",
+                    ),
+                ),
+                (
+                    "cost_text",
+                    models.CharField(
+                        blank=True, max_length=300, verbose_name="uitleg over de kosten"
+                    ),
+                ),
+                (
+                    "min_age",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[django.core.validators.MaxValueValidator(120)],
+                        verbose_name="vanaf leeftijd",
+                    ),
+                ),
+                (
+                    "max_age",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[django.core.validators.MaxValueValidator(120)],
+                        verbose_name="tot en met leeftijd",
+                    ),
+                ),
+                (
+                    "low_income_only",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Aanvinken als de dienst alleen is voor mensen met een laag inkomen.",
+                        verbose_name="alleen bij een laag inkomen",
+                    ),
+                ),
+                (
+                    "referral_required",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Aanvinken als iemand eerst een verwijzing of indicatie nodig heeft.",
+                        verbose_name="verwijzing of indicatie nodig",
+                    ),
+                ),
+                ("conditions", models.TextField(blank=True, verbose_name="andere voorwaarden")),
+                ("how_to_apply", models.TextField(blank=True, verbose_name="zo meldt u zich aan")),
+                (
+                    "wait_time",
+                    models.CharField(blank=True, max_length=200, verbose_name="wachttijd"),
+                ),
+                (
+                    "scope",
+                    models.CharField(
+                        choices=[("national", "Landelijk"), ("local", "In de gemeente")],
+                        default="local",
+                        max_length=10,
+                        verbose_name="bereik",
+                    ),
+                ),
+                (
+                    "phone",
+                    models.CharField(
+                        blank=True,
+                        max_length=30,
+                        validators=[services.validators.validate_phone],
+                        verbose_name="telefoon",
+                    ),
+                ),
+                (
+                    "email",
+                    models.EmailField(blank=True, max_length=254, verbose_name="e-mailadres"),
+                ),
+                (
+                    "url",
+                    models.URLField(
+                        blank=True, max_length=500, verbose_name="meer informatie (link)"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Concept"),
+                            ("in_review", "Ter beoordeling"),
+                            ("published", "Gepubliceerd"),
+                            ("temporarily_closed", "Tijdelijk gesloten"),
+                            ("archived", "Gearchiveerd"),
+                        ],
+                        db_index=True,
+                        default="draft",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "alert",
+                    models.CharField(
+                        blank=True,
+                        help_text="Korte melding bovenaan, bijvoorbeeld: Tot maart geen nieuwe deelnemers.",
+                        max_length=200,
+                        verbose_name="melding",
+                    ),
+                ),
+                ("created", models.DateTimeField(auto_now_add=True, verbose_name="aangemaakt")),
+                ("modified", models.DateTimeField(auto_now=True, verbose_name="laatst gewijzigd")),
+                (
+                    "verified_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="laatst gecontroleerd op"
+                    ),
+                ),
+                ("search_name", models.CharField(blank=True, editable=False, max_length=200)),
+                ("search_summary", models.CharField(blank=True, editable=False, max_length=200)),
+                ("search_body", models.TextField(blank=True, editable=False)),
+                ("search_extra", models.TextField(blank=True, editable=False)),
+                (
+                    "search_vector",
+                    django.contrib.postgres.search.SearchVectorField(editable=False, null=True),
+                ),
+                (
+                    "languages",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="services",
+                        to="services.language",
+                        verbose_name="talen",
+                    ),
+                ),
+                (
+                    "municipalities",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Voor diensten in de gemeente: waar de dienst te krijgen is.",
+                        related_name="services",
+                        to="services.municipality",
+                        verbose_name="gemeenten",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="services",
+                        to="services.organisation",
+                        verbose_name="aanbieder",
+                    ),
+                ),
+                (
+                    "verified_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="gecontroleerd door",
+                    ),
+                ),
+                (
+                    "support_types",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="services",
+                        to="services.supporttype",
+                        verbose_name="soorten steun",
+                    ),
+                ),
+                (
+                    "target_groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="services",
+                        to="services.targetgroup",
+                        verbose_name="doelgroepen",
+                    ),
+                ),
+                (
+                    "themes",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="services",
+                        to="services.theme",
+                        verbose_name="thema's",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'dienst',
-                'verbose_name_plural': 'diensten',
-                'ordering': ['name'],
+                "verbose_name": "dienst",
+                "verbose_name_plural": "diensten",
+                "ordering": ["name"],
             },
         ),
         migrations.AddField(
-            model_name='location',
-            name='service',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='locations', to='services.service', verbose_name='dienst'),
+            model_name="location",
+            name="service",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="locations",
+                to="services.service",
+                verbose_name="dienst",
+            ),
         ),
         migrations.CreateModel(
-            name='ErrorReport',
+            name="ErrorReport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('topic', models.CharField(choices=[('out_of_date', 'De informatie klopt niet meer'), ('closed', 'Deze dienst bestaat niet meer'), ('extra', 'Ik heb extra informatie'), ('other', 'Iets anders')], max_length=20, verbose_name='onderwerp')),
-                ('message', models.TextField(blank=True, max_length=2000, verbose_name='toelichting')),
-                ('state', models.CharField(choices=[('open', 'Open'), ('handled', 'Afgehandeld')], default='open', max_length=10, verbose_name='status')),
-                ('created', models.DateTimeField(auto_now_add=True, verbose_name='gemeld op')),
-                ('service', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='error_reports', to='services.service', verbose_name='dienst')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "topic",
+                    models.CharField(
+                        choices=[
+                            ("out_of_date", "De informatie klopt niet meer"),
+                            ("closed", "Deze dienst bestaat niet meer"),
+                            ("extra", "Ik heb extra informatie"),
+                            ("other", "Iets anders"),
+                        ],
+                        max_length=20,
+                        verbose_name="onderwerp",
+                    ),
+                ),
+                (
+                    "message",
+                    models.TextField(blank=True, max_length=2000, verbose_name="toelichting"),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("open", "Open"), ("handled", "Afgehandeld")],
+                        default="open",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("created", models.DateTimeField(auto_now_add=True, verbose_name="gemeld op")),
+                (
+                    "service",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="error_reports",
+                        to="services.service",
+                        verbose_name="dienst",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'foutmelding',
-                'verbose_name_plural': 'foutmeldingen',
-                'ordering': ['-created'],
+                "verbose_name": "foutmelding",
+                "verbose_name_plural": "foutmeldingen",
+                "ordering": ["-created"],
             },
         ),
         migrations.AddIndex(
-            model_name='service',
-            index=models.Index(fields=['status', 'scope'], name='service_status_scope'),
+            model_name="service",
+            index=models.Index(fields=["status", "scope"], name="service_status_scope"),
         ),
         migrations.AddIndex(
-            model_name='service',
-            index=models.Index(fields=['status', 'verified_at'], name='service_status_verified'),
+            model_name="service",
+            index=models.Index(fields=["status", "verified_at"], name="service_status_verified"),
         ),
     ]

@@ -16,9 +16,13 @@ def services():
     return {
         "line": make_service("De Luisterlijn", summary="Iemand om mee te praten, dag en nacht."),
         "coach": make_service("Buurtsportcoach", summary="Samen bewegen in de wijk."),
-        "carers": make_service("Steunpunt Mantelzorg", summary="Hulp voor wie zorgt voor een ander."),
+        "carers": make_service(
+            "Steunpunt Mantelzorg", summary="Hulp voor wie zorgt voor een ander."
+        ),
         "one": make_service("Eén tegen eenzaamheid", summary="Landelijk programma."),
-        "client": make_service("Cliëntondersteuning", summary="Een onafhankelijke cliëntondersteuner helpt u."),
+        "client": make_service(
+            "Cliëntondersteuning", summary="Een onafhankelijke cliëntondersteuner helpt u."
+        ),
         "respite": make_service("Respijtzorg thuis", summary="Even vrij van de zorg."),
     }
 
@@ -82,7 +86,17 @@ def test_synonym_needs_one_word_and_alternatives():
 
 @pytest.mark.parametrize(
     "query",
-    ["", "\x00", "x" * 10_000, "<script>alert(1)</script>", "' OR 1=1 --", "a:* & !b | (c", "👵🏽☕", "עברית عربي", "\\"],
+    [
+        "",
+        "\x00",
+        "x" * 10_000,
+        "<script>alert(1)</script>",
+        "' OR 1=1 --",
+        "a:* & !b | (c",
+        "👵🏽☕",
+        "עברית عربي",
+        "\\",
+    ],
 )
 def test_odd_queries_never_fail(services, query):
     assert isinstance(found(query), list)
