@@ -24,8 +24,11 @@
     return Array.prototype.slice.call(results.querySelectorAll(".pd-result__link"));
   }
 
-  function isField(element) {
-    return element.matches("input, textarea, select, [contenteditable]");
+  // Fields where "/" is text the user types; elsewhere it jumps to the search field.
+  function isTyping(element) {
+    return element.matches(
+      "textarea, [contenteditable], input:is([type=text], [type=search], [type=email], [type=url], [type=tel], [type=password])"
+    );
   }
 
   function note() {
@@ -55,7 +58,7 @@
   document.addEventListener("keydown", function (event) {
     if (event.defaultPrevented || event.altKey || event.ctrlKey || event.metaKey) return;
     var target = event.target;
-    if (event.key === "/" && !isField(target)) {
+    if (event.key === "/" && !isTyping(target)) {
       event.preventDefault();
       q.focus();
       q.select();

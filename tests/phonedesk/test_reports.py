@@ -157,3 +157,14 @@ def test_search_counts_are_unique_per_day_and_term(db):
     assert SearchTermCount.objects.filter(term="rouw").count() == 2
     today = SearchTermCount.objects.get(day=day)
     assert (today.total, today.zero_results) == (2, 1)
+
+
+def test_demo_load_fills_the_gap_report_once(curator_client, catalogue):
+    from phonedesk import demo
+
+    first = demo.load()
+    assert first["calls"] > 20
+    assert demo.load()["calls"] == first["calls"]
+    html = curator_client.get(reverse("phonedesk:gaps")).content.decode()
+    assert "vervoer zondag" in html
+    assert "Eenzaamheid" in html
