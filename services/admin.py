@@ -379,6 +379,23 @@ class ServiceAdmin(NotFoundOutsideScopeMixin, csv_io.CsvExportMixin, admin.Model
             request._service_before = snapshots.snapshot(obj)
         return obj
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "GET":
+            pending = ProposedChange.objects.pending().filter(
+                service_id=object_id,
+                service__in=Service.objects.viewable_in_admin_by(request.user),
+            )
+            if object_id.isdigit() and pending.exists():
+                self.message_user(
+                    request,
+                    gettext(
+                        "Er wacht een wijziging op goedkeuring. Het publiek ziet de gegevens "
+                        "hieronder tot de gemeente de wijziging goedkeurt."
+                    ),
+                    messages.INFO,
+                )
+        return super().change_view(request, object_id, form_url, extra_context)
+
     # Saving: curators write directly; partners' edits of live services wait for review.
 
     def _proposes(self, request, obj, change):
@@ -769,6 +786,13 @@ class OrganisationAdmin(admin.ModelAdmin):
     search_fields = ["name", "description"]
     filter_horizontal = ["users"]
     prepopulated_fields = {"slug": ["name"]}
+
+    def get_readonly_fields(self, request, obj=None):
+        # Linking people to an organisation makes them its partners: not a municipal
+        # curator's call, or they could give themselves another provider's services.
+        if roles.is_national_curator(request.user):
+            return super().get_readonly_fields(request, obj)
+        return [*super().get_readonly_fields(request, obj), "users"]
 
 
 @admin.register(Municipality)

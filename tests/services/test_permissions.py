@@ -375,3 +375,52 @@ def test_bad_input_is_a_form_error_not_a_500(client, world):
     errors = response.context["adminform"].form.errors
     assert {"name", "summary", "cost"} <= set(errors)
     assert response.context["adminform"].form["essence"].value() == "<script>alert(1)</script>"
+
+
+def test_partner_cannot_publish_through_a_change_form_action(client, world):
+    Service.objects.filter(pk=world.ours.pk).update(status=Service.Status.DRAFT)
+    as_user(client, world.partner)
+    client.post(
+        change_url(world.ours),
+        {"CHANGE_FORM-action": "publish", "_selected_action": [world.ours.pk]},
+    )
+    assert reload(world.ours).status == Service.Status.DRAFT
+
+
+def test_curator_archives_from_the_change_form(client, world):
+    as_user(client, world.curator)
+    response = client.post(
+        change_url(world.neighbour),
+        {"CHANGE_FORM-action": "archive", "_selected_action": [world.neighbour.pk]},
+    )
+    assert response.status_code == 302
+    assert reload(world.neighbour).status == Service.Status.ARCHIVED
+
+
+def test_only_national_curators_link_people_to_an_organisation(client, world):
+    url = reverse("admin:services_organisation_change", args=[world.other_org.pk])
+    as_user(client, world.curator)
+    data = form_data(client.get(url), users=[world.curator.pk])
+    client.post(url, data)
+    assert not world.other_org.users.filter(pk=world.curator.pk).exists()
+    as_user(client, world.national_curator)
+    data = form_data(client.get(url), users=[world.partner.pk])
+    assert client.post(url, data).status_code == 302
+    assert world.other_org.users.filter(pk=world.partner.pk).exists()
+
+
+def test_partner_cannot_open_organisations_or_taxonomies(client, world):
+    as_user(client, world.partner)
+    for name in ("organisation", "targetgroup", "municipality"):
+        assert client.get(reverse(f"admin:services_{name}_changelist")).status_code == 403
+
+
+def test_municipal_curator_reads_but_does_not_change_taxonomies(client, world):
+    group = world.ours.target_groups.get()
+    url = reverse("admin:services_targetgroup_change", args=[group.pk])
+    as_user(client, world.curator)
+    assert client.get(url).status_code == 200
+    assert client.post(url, {"name": "Anders", "slug": "anders", "position": 0}).status_code == 403
+    as_user(client, world.national_curator)
+    response = client.post(url, {"name": "Anders", "slug": "anders", "position": 0})
+    assert response.status_code == 302
