@@ -69,8 +69,12 @@ def version_restore(*, version, user):
 # Status and verification ----------------------------------------------------------------
 
 
-def service_set_status(*, service, user, status, source=Source.ADMIN):
-    """Publish, close, archive or return a service to draft, validated and recorded."""
+def service_set_status(*, service, user, status, source=Source.ADMIN, settle_review=True):
+    """Publish, close, archive or return a service to draft, validated and recorded.
+
+    Publishing a new service that waits for review settles that review too (the partner
+    hears it was approved), so the queue holds no stale items.
+    """
     before = snapshots.snapshot(service)
     service.status = status
     service.full_clean()
@@ -78,7 +82,13 @@ def service_set_status(*, service, user, status, source=Source.ADMIN):
         municipalities=service.municipalities.all(), target_groups=service.target_groups.all()
     )
     service.save(update_fields=["status", "modified"])
-    return version_record(service=service, user=user, source=source, before=before)
+    version = version_record(service=service, user=user, source=source, before=before)
+    if settle_review and status == Service.Status.PUBLISHED:
+        waiting = service.proposed_changes.pending().filter(kind=ProposedChange.Kind.NEW)
+        for proposal in waiting:
+            _decide(proposal, user, ProposedChange.State.APPROVED, "")
+            _notify_proposer(proposal)
+    return version
 
 
 def service_verify(*, service, user, source=Source.VERIFICATION):
@@ -167,7 +177,11 @@ def proposal_approve(*, proposal, user, reason=""):
     with transaction.atomic():
         if proposal.kind == ProposedChange.Kind.NEW:
             service_set_status(
-                service=service, user=user, status=Service.Status.PUBLISHED, source=Source.REVIEW
+                service=service,
+                user=user,
+                status=Service.Status.PUBLISHED,
+                source=Source.REVIEW,
+                settle_review=False,
             )
         else:
             before = snapshots.snapshot(service)

@@ -162,3 +162,26 @@ def test_partner_can_edit_a_draft_directly(client, world):
     client.post(change_url(draft), data)
     assert reload(draft).summary == "Eerste versie."
     assert reload(draft).status == Service.Status.IN_REVIEW
+
+
+def test_publishing_a_service_in_review_settles_its_review(client, world):
+    service = Service.objects.create(
+        organisation=world.own_org,
+        name="Samen fietsen",
+        summary="Fietsen met een maatje.",
+        essence="Elke week een rondje.",
+        phone="030 111 22 33",
+        scope=Service.Scope.LOCAL,
+        out_of_home=True,
+    )
+    service.municipalities.add(world.here)
+    service.target_groups.add(*world.ours.target_groups.all())
+    proposal = actions.service_submit(service=service, user=world.partner)
+    client.force_login(world.curator)
+    client.post(
+        reverse("admin:services_service_changelist"),
+        {"action": "publish", "_selected_action": [service.pk], "index": 0},
+    )
+    proposal.refresh_from_db()
+    assert proposal.state == ProposedChange.State.APPROVED
+    assert [m.to for m in mail.outbox] == [["partner@eigen.example"]]
