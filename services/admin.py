@@ -671,7 +671,7 @@ class PendingFilter(admin.SimpleListFilter):
 
 
 @admin.register(ProposedChange)
-class ProposedChangeAdmin(NotFoundOutsideScopeMixin, admin.ModelAdmin):
+class ProposedChangeAdmin(NotFoundOutsideScopeMixin, csv_io.CsvExportMixin, admin.ModelAdmin):
     list_display = ["service", "kind", "state", "proposed_by", "created", "decided_by"]
     list_filter = [PendingFilter, "kind"]
     list_select_related = ["service", "proposed_by", "decided_by"]
@@ -749,7 +749,7 @@ class CampaignRecipientInline(admin.TabularInline):
 
 
 @admin.register(VerificationCampaign)
-class VerificationCampaignAdmin(NotFoundOutsideScopeMixin, admin.ModelAdmin):
+class VerificationCampaignAdmin(NotFoundOutsideScopeMixin, csv_io.CsvExportMixin, admin.ModelAdmin):
     list_display = ["name", "created", "created_by", "reminder_days"]
     readonly_fields = ["name", "created", "created_by", "reminder_days"]
     inlines = [CampaignRecipientInline]
@@ -780,7 +780,7 @@ class VerificationCampaignAdmin(NotFoundOutsideScopeMixin, admin.ModelAdmin):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(csv_io.CsvExportMixin, admin.ModelAdmin):
     list_display = ["name", "domain", "website", "email", "phone"]
     list_filter = ["domain"]
     search_fields = ["name", "description"]
@@ -796,14 +796,14 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Municipality)
-class MunicipalityAdmin(admin.ModelAdmin):
+class MunicipalityAdmin(csv_io.CsvExportMixin, admin.ModelAdmin):
     list_display = ["name", "cbs_code"]
     search_fields = ["name", "cbs_code"]
     filter_horizontal = ["curators"]
     prepopulated_fields = {"slug": ["name"]}
 
 
-class TaxonomyAdmin(admin.ModelAdmin):
+class TaxonomyAdmin(csv_io.CsvExportMixin, admin.ModelAdmin):
     list_display = ["name", "description", "position"]
     list_editable = ["position"]
     search_fields = ["name", "description"]
@@ -820,7 +820,7 @@ class LanguageAdmin(TaxonomyAdmin):
 
 
 @admin.register(Synonym)
-class SynonymAdmin(admin.ModelAdmin):
+class SynonymAdmin(csv_io.CsvExportMixin, admin.ModelAdmin):
     list_display = ["term", "alternatives"]
     search_fields = ["term", "alternatives"]
 

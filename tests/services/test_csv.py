@@ -182,3 +182,17 @@ def test_partner_cannot_import(client, world):
     text = csv_text([["Taalcafé", "Eigen Welzijn", "local", "Hierdorp", "ja"]])
     assert upload(client, text).status_code == 403
     assert not Service.objects.filter(name="Taalcafé").exists()
+
+
+@pytest.mark.parametrize(
+    "model",
+    ["organisation", "municipality", "targetgroup", "synonym", "proposedchange", "location"],
+)
+def test_every_admin_list_exports_for_those_who_may_see_it(client, world, model):
+    url = reverse(f"admin:services_{model}_export")
+    client.force_login(world.national_curator)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    client.force_login(world.phone)
+    assert client.get(url).status_code == 403
