@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class ServicesConfig(AppConfig):
     name = "services"
     verbose_name = _("Aanbod")
+
+    def ready(self):
+        from . import signals
+
+        signals.connect()

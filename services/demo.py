@@ -215,6 +215,9 @@ def load_national():
         )
         status = Service.Status.PUBLISHED if url else Service.Status.IN_REVIEW
         row = {
+            # Where the seed does not say, the listing says it is not known rather than guess.
+            "cost": Service.Cost.UNKNOWN,
+            "provided_by": Service.ProvidedBy.UNKNOWN,
             "cost_text": COST_SEE_WEBSITE if url else COST_UNKNOWN,
             "alert": "" if url else NATIONAL_PENDING_ALERT,
             "how_to_apply": f"Ga naar {url.removeprefix('https://')}." if url else "",

@@ -5,14 +5,26 @@ and AND across facets. Unknown values are dropped with a notice instead of faili
 so an old or hand-edited link still shows results.
 """
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 
 import django_filters
 from django import forms
+from django.core.cache import cache
 from django.db.models import Case, Count, F, IntegerField, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 
-from .models import MAX_AGE, Language, Municipality, Service, SupportType, TargetGroup, Theme
+from .models import (
+    MAX_AGE,
+    CatalogueState,
+    Language,
+    Municipality,
+    Service,
+    SupportType,
+    TargetGroup,
+    Theme,
+)
 from .search import search_queryset
 
 
@@ -210,16 +222,23 @@ class ServiceFilterSet(django_filters.FilterSet):
     def __init__(self, data=None, *args, default_municipality=None, **kwargs):
         self.default_municipality = default_municipality
         super().__init__(data, *args, **kwargs)
-        self._choices = {}
-        for name in ("doelgroep", "steun", "thema", "taal"):
-            model = self.filters[name].taxonomy[0]
-            terms = list(model.objects.only("name", "slug", "description"))
-            self._choices[name] = terms
+        self._version = CatalogueState.current()
+        self._choices = cache.get_or_set(
+            f"catalogue:{self._version}:choices", self.load_choices, self.CACHE_SECONDS
+        )
+        for name, terms in self._choices.items():
             self.filters[name].extra["choices"] = [(t.slug, t.name) for t in terms]
-        municipalities = list(Municipality.objects.only("name", "slug"))
-        self._choices["gemeente"] = municipalities
-        self.filters["gemeente"].extra["choices"] = [(m.slug, m.name) for m in municipalities]
+        municipalities = self._choices["gemeente"]
         self.municipality_ids = {m.slug: m.pk for m in municipalities}
+
+    def load_choices(self):
+        """The taxonomy terms and municipalities every facet offers."""
+        choices = {
+            name: list(self.filters[name].taxonomy[0].objects.only("name", "slug", "description"))
+            for name in ("doelgroep", "steun", "thema", "taal")
+        }
+        choices["gemeente"] = list(Municipality.objects.only("name", "slug"))
+        return choices
 
     # --- filtering -------------------------------------------------------------------
 
@@ -248,9 +267,7 @@ class ServiceFilterSet(django_filters.FilterSet):
             ids = [self.default_municipality.pk]
         if not ids:
             return Q()
-        through = Service.municipalities.through
-        local = through.objects.filter(municipality_id__in=ids).values("service_id")
-        return Q(scope=Service.Scope.NATIONAL) | Q(pk__in=local)
+        return Q(pk__in=Service.ids_for_municipalities(ids))
 
     @property
     def cleaned(self):
@@ -313,8 +330,30 @@ class ServiceFilterSet(django_filters.FilterSet):
     def active_names(self):
         return [name for name in self.FACETS + ["leeftijd"] if self.cleaned.get(name)]
 
+    # Counts are cached per filter state; the key holds the catalogue's version, so any change
+    # to services or taxonomies makes new keys at once. The timeout bounds bulk writes that
+    # bypass signals (QuerySet.update).
+    CACHE_SECONDS = 300
+
+    def cache_key(self, kind):
+        state = {
+            k: v for k, v in self.cleaned.items() if k != "sorteer" and v not in (None, "", [])
+        }
+        municipality = getattr(self.default_municipality, "pk", None)
+        raw = json.dumps([kind, municipality, state], sort_keys=True, default=str)
+        return f"catalogue:{self._version}:{hashlib.sha256(raw.encode()).hexdigest()}"
+
+    def total(self):
+        """The number of results, cached like the facet counts."""
+        return cache.get_or_set(
+            self.cache_key("total"), lambda: self.qs.order_by().count(), self.CACHE_SECONDS
+        )
+
     def facets(self):
-        """Every facet with each value's count given the other chosen filters."""
+        """Every facet with each value's count given the other chosen filters (cached)."""
+        return cache.get_or_set(self.cache_key("facets"), self.compute_facets, self.CACHE_SECONDS)
+
+    def compute_facets(self):
         base = self.queryset.all()
         shared = self.filter_except(base).order_by()
         scalar_counts = self._scalar_counts(

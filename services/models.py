@@ -230,14 +230,7 @@ class ServiceQuerySet(models.QuerySet):
         """National services plus the local ones of this municipality (None: all)."""
         if municipality is None:
             return self
-        return self.filter(
-            Q(scope=Service.Scope.NATIONAL)
-            | Q(
-                pk__in=Service.municipalities.through.objects.filter(
-                    municipality=municipality
-                ).values("service_id")
-            )
-        )
+        return self.filter(pk__in=Service.ids_for_municipalities([municipality]))
 
     def with_related(self):
         """Everything a result card shows, in a fixed number of queries."""
@@ -310,11 +303,13 @@ class Service(models.Model):
         VOLUNTEERS = "volunteers", _("Vrijwilligers")
         PROFESSIONALS = "professionals", _("Beroepskrachten")
         BOTH = "both", _("Vrijwilligers en beroepskrachten")
+        UNKNOWN = "unknown", _("Nog niet bekend")
 
     class Cost(models.TextChoices):
         FREE = "free", _("Gratis")
         SUBSIDISED = "subsidised", _("Met korting of vergoeding")
         PAID = "paid", _("Betaald")
+        UNKNOWN = "unknown", _("Kosten nog niet bekend")
 
     class CostUnit(models.TextChoices):
         ONCE = "once", _("eenmalig")
@@ -489,13 +484,26 @@ class Service(models.Model):
     def get_absolute_url(self):
         return reverse("services:detail", kwargs={"slug": self.slug})
 
+    @staticmethod
+    def ids_for_municipalities(municipalities):
+        """A subquery of the ids of national services and those local to any of these.
+
+        A UNION rather than `scope = national OR id IN (...)`: each half can use an index,
+        where the OR made PostgreSQL scan the whole (wide) service table.
+        """
+        national = Service.objects.filter(scope=Service.Scope.NATIONAL).values("pk")
+        local = Service.municipalities.through.objects.filter(
+            municipality__in=municipalities
+        ).values("service_id")
+        return national.union(local, all=True)
+
     def clean(self):
         errors = {}
         if self.min_age is not None and self.max_age is not None and self.min_age > self.max_age:
             errors["max_age"] = _(
                 "De hoogste leeftijd moet gelijk zijn aan of hoger dan de laagste."
             )
-        if self.cost == self.Cost.FREE and self.cost_amount:
+        if self.cost in (self.Cost.FREE, self.Cost.UNKNOWN) and self.cost_amount:
             errors["cost_amount"] = _(
                 "Een gratis dienst heeft geen bedrag. Kies andere kosten of maak het bedrag leeg."
             )
@@ -853,3 +861,32 @@ class CampaignRecipient(models.Model):
 
     def __str__(self):
         return f"{self.organisation} ({self.email})"
+
+
+class CatalogueState(models.Model):
+    """One row whose version goes up whenever anything the catalogue shows changes.
+
+    Cached facet counts are keyed on it, so every web process sees a change at once.
+    """
+
+    version = models.PositiveBigIntegerField(default=1)
+    changed = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("stand van de catalogus")
+        verbose_name_plural = _("stand van de catalogus")
+
+    def __str__(self):
+        return f"v{self.version}"
+
+    @classmethod
+    def current(cls):
+        return cls.objects.values_list("version", flat=True).filter(pk=1).first() or 0
+
+    @classmethod
+    def bump(cls):
+        """Invalidate cached catalogue data (called from signals and bulk writes)."""
+        if not cls.objects.filter(pk=1).update(
+            version=models.F("version") + 1, changed=timezone.now()
+        ):
+            cls.objects.get_or_create(pk=1)

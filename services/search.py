@@ -43,7 +43,9 @@ def search_queryset(queryset, query):
 
 
 def _postgres(queryset, terms, synonyms):
-    condition = Q()
+    from .models import Service
+
+    queryset_all = Service.objects.all()
     any_terms = []
     for term in terms:
         variants = [term, *synonyms.get(term, [])]
@@ -51,17 +53,23 @@ def _postgres(queryset, terms, synonyms):
         tsquery = SearchQuery(
             " | ".join(f"{variant}:*" for variant in variants), search_type="raw", config="dutch"
         )
-        term_match = Q(search_vector=tsquery)
+        # Each way of matching is its own subquery, so each can use its own index (GIN on the
+        # tsvector, trigram GIN on the name); an OR over one scan would read every row.
+        matches = queryset_all.filter(search_vector=tsquery).values("pk")
         for variant in variants:
-            term_match |= Q(search_name__contains=variant)
+            matches = matches.union(
+                queryset_all.filter(search_name__contains=variant).values("pk"), all=True
+            )
         if len(term) >= MIN_TYPO_LENGTH:
-            term_match |= Q(search_name__trigram_word_similar=term)
-        condition &= term_match
+            matches = matches.union(
+                queryset_all.filter(search_name__trigram_word_similar=term).values("pk"), all=True
+            )
+        queryset = queryset.filter(pk__in=matches)
     any_query = SearchQuery(
         " | ".join(f"{variant}:*" for variant in any_terms), search_type="raw", config="dutch"
     )
     phrase = " ".join(terms)
-    return queryset.filter(condition).annotate(
+    return queryset.annotate(
         rank=SearchRank(F("search_vector"), any_query)
         + TrigramWordSimilarity(phrase, "search_name")
         + Case(When(search_name__startswith=terms[0], then=Value(1.0)), default=Value(0.0))

@@ -99,6 +99,7 @@ class ServiceListView(CatalogueMixin, ListView):
 
     def paginate_queryset(self, queryset, page_size):
         paginator = Paginator(queryset, page_size)
+        paginator.__dict__["count"] = self.filterset.total()  # cached alongside the facets
         raw = self.request.GET.get(self.page_kwarg, "1")
         # Negative, huge or non-numeric page numbers fall back to a real page, never an error.
         page = paginator.get_page(raw if str(raw).isdigit() and len(str(raw)) < 7 else 1)

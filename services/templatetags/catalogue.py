@@ -1,4 +1,6 @@
 from django import template
+from django.templatetags.static import static
+from django.utils.html import format_html
 
 from ..validators import tel_href
 
@@ -15,3 +17,13 @@ def tel(value):
 def is_in(value, container):
     """True when value is in container (the template language has no `in` for `with`)."""
     return value in (container or ())
+
+
+@register.simple_tag
+def icon(name):
+    """An inline SVG icon from the sprite, hidden from screen readers (text sits beside it)."""
+    return format_html(
+        '<svg class="icon" aria-hidden="true" focusable="false"><use href="{}#{}"></use></svg>',
+        static("img/icons.svg"),
+        name,
+    )

@@ -75,7 +75,8 @@
     var input = document.getElementById("q");
     if (input) setupAutocomplete(input);
     var panel = document.getElementById("filters-panel");
-    if (panel && window.matchMedia("(max-width: 55.99rem)").matches && !window.location.search) {
+    // On a phone the results come first: the filter panel starts closed and opens on a tap.
+    if (panel && window.matchMedia("(max-width: 55.99rem)").matches) {
       panel.open = false;
     }
     document.querySelectorAll("[data-print]").forEach(function (button) {

@@ -441,5 +441,31 @@ def test_home_shows_tiles_with_counts_and_the_helpline(client, catalogue):
     response = client.get("/")
     body = response.content.decode()
     assert response.status_code == 200
-    assert "Rouw" in body and "1 aanbod" in body
+    assert "Rouw" in body and "1 resultaat" in body
     assert "tel:0123456789" in body
+
+
+def test_cached_counts_follow_changes_at_once(client, catalogue):
+    assert client.get(LIST).context["total"] == 4
+    assert facet(client.get(LIST), "kosten")["free"].count == 2
+    make_service("Nieuwe wandelgroep", municipalities=[catalogue["walk"].municipalities.first()])
+    response = client.get(LIST)
+    assert response.context["total"] == 5
+    assert facet(response, "kosten")["free"].count == 3
+    catalogue["line"].status = Service.Status.ARCHIVED
+    catalogue["line"].save()
+    assert client.get(LIST).context["total"] == 4
+
+
+def test_a_warm_catalogue_page_needs_few_queries(client, catalogue, django_assert_max_num_queries):
+    client.get(LIST, {"kosten": "free"})
+    with django_assert_max_num_queries(8):
+        client.get(LIST, {"kosten": "free"})
+
+
+def test_unknown_costs_are_a_value_of_their_own(client, catalogue):
+    make_service("Onbekende kosten", cost=Service.Cost.UNKNOWN)
+    response = client.get(LIST, {"kosten": "unknown"})
+    assert names(response) == ["Onbekende kosten"]
+    with pytest.raises(Exception):  # noqa: B017 - a ValidationError from full_clean
+        make_service("Onbekend met bedrag", cost=Service.Cost.UNKNOWN, cost_amount=5)

@@ -179,6 +179,8 @@ class LoadDemoTests(TestCase):
             ("cost_unit", Service.CostUnit),
         ):
             for value in choices.values:
+                if value == "unknown":  # "not known" is for the real national offers only
+                    continue
                 self.assertTrue(published.filter(**{field: value}).exists(), (field, value))
         for field in ("at_home", "out_of_home", "online", "by_phone"):
             self.assertTrue(published.filter(**{field: True}).exists(), field)
@@ -236,6 +238,17 @@ class LoadDemoTests(TestCase):
         visible = Service.objects.published().for_municipality(amsterdam)
         self.assertTrue(visible.filter(scope=Service.Scope.LOCAL).exists())
         self.assertFalse(visible.filter(municipalities=self.voorbeeldstad).exists())
+
+    def test_national_offers_state_costs_only_where_the_seed_does(self):
+        national = Service.objects.filter(scope=Service.Scope.NATIONAL)
+        stated = {
+            "Werkboek Stop eenzaamheid zelf": Service.Cost.PAID,
+            "Max 50plusnet.nl": Service.Cost.FREE,
+        }
+        for service in national:
+            self.assertEqual(
+                service.cost, stated.get(service.name, Service.Cost.UNKNOWN), service.name
+            )
 
 
 @pytest.mark.django_db

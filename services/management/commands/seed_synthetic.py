@@ -5,6 +5,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from services import demo
+from services.models import CatalogueState
 
 
 class Command(BaseCommand):
@@ -33,6 +34,8 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {done:>8} services written after {elapsed:6.1f} s")
 
         result = demo.seed_synthetic(count=services, seed=seed, clear=clear, progress=progress)
+        # Bulk writes send no signals: tell cached catalogue pages that the data changed.
+        CatalogueState.bump()
         if clear:
             self.stdout.write(f"Removed {result['removed']} synthetic services.")
         self.stdout.write(
