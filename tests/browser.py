@@ -29,7 +29,5 @@ def assert_no_axe_violations(page):
 
 
 def assert_no_horizontal_overflow(page):
-    overflow = page.evaluate(
-        "() => document.documentElement.scrollWidth - window.innerWidth"
-    )
+    overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"{page.url} scrolls sideways by {overflow}px at {page.viewport_size}"
