@@ -424,3 +424,14 @@ def test_municipal_curator_reads_but_does_not_change_taxonomies(client, world):
     as_user(client, world.national_curator)
     response = client.post(url, {"name": "Anders", "slug": "anders", "position": 0})
     assert response.status_code == 302
+
+
+def test_phone_desk_posts_are_refused_too(client, world):
+    as_user(client, world.curator)
+    data = form_data(client.get(change_url(world.neighbour)), summary="Via de telefoon")
+    as_user(client, world.phone)
+    assert client.post(change_url(world.neighbour), data).status_code == 404
+    action = {"action": "publish", "_selected_action": [world.neighbour.pk], "index": 0}
+    assert client.post(changelist(), action).status_code == 403
+    assert client.post(reverse("admin:services_service_add"), data).status_code == 403
+    assert reload(world.neighbour).summary != "Via de telefoon"
