@@ -53,7 +53,8 @@ def call_finish(*, started_at, outcome, municipality=None, age_band="", themes=(
 def normalised_term(query):
     """The query as it is counted: plain words, numbers dropped, cut to the column's length."""
     kept = [word for word in text.words(query) if not NUMBER_WORD_RE.search(word)]
-    return " ".join(kept)[:TERM_MAX_LENGTH].strip()
+    term = " ".join(kept)[:TERM_MAX_LENGTH].strip()
+    return term if len(term.replace(" ", "")) >= 2 else ""
 
 
 def search_term_count(*, query, found, day=None):

@@ -13,6 +13,8 @@ from services.models import Location, Service
 from services.validators import tel_href
 
 RESULT_LIMIT = 20
+# One letter matches nearly everything by prefix: not worth a query while the caller talks.
+MIN_QUERY_LETTERS = 2
 
 
 def _with_locations(queryset):
@@ -20,12 +22,17 @@ def _with_locations(queryset):
     return queryset.with_related().prefetch_related(Prefetch("locations", queryset=locations))
 
 
+def is_searchable(query):
+    """True when a query has enough letters to search for."""
+    return len("".join(text.words(query))) >= MIN_QUERY_LETTERS
+
+
 def find_services(context, query, *, limit=RESULT_LIMIT):
     """Up to `limit` services for a query in this caller context, plus whether there are more.
 
     Services whose age range fits the caller come first, then the best matches.
     """
-    if not text.words(query):
+    if not is_searchable(query):
         return [], False
     queryset = context.apply_toggles(context.services().search(query))
     if context.age is not None:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from .models import Outcome, SearchTermCount
 
 TOP = 25
-LABEL_LENGTH = 34
+LABEL_LENGTH = 30
 
 
 @dataclass
@@ -156,7 +156,7 @@ def totals(calls):
 
 BAR_HEIGHT = 22
 BAR_GAP = 8
-LABEL_WIDTH = 230
+LABEL_WIDTH = 250
 BAR_AREA = 330
 
 
@@ -196,6 +196,8 @@ COLUMN_WIDTH = 28
 COLUMN_GAP = 14
 CHART_HEIGHT = 180
 AXIS_SPACE = 40
+# Keeps a few columns from being blown up to the full width of the page.
+MIN_COLUMN_CHART_WIDTH = 640
 
 
 def column_chart(rows):
@@ -223,7 +225,7 @@ def column_chart(rows):
     return {
         "kind": "columns",
         "columns": columns,
-        "width": max(len(rows) * (COLUMN_WIDTH + COLUMN_GAP) + 20, 200),
+        "width": max(len(rows) * (COLUMN_WIDTH + COLUMN_GAP) + 20, MIN_COLUMN_CHART_WIDTH),
         "height": CHART_HEIGHT + AXIS_SPACE,
         "axis_y": CHART_HEIGHT,
         "label_y": CHART_HEIGHT + 16,

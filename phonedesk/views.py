@@ -44,7 +44,7 @@ def _page(request, caller, *, form=None, query="", searched=False, panel=None, s
         "caller": caller,
         "results": lookup.readouts(services, caller),
         "more": more,
-        "searched": searched and bool(query.strip()),
+        "searched": searched and lookup.is_searchable(query),
         "picked": lookup.picked_services(caller),
         "panel": panel,
         **extra,
@@ -86,7 +86,7 @@ def search(request):
         "form": form,
         "results": lookup.readouts(services, caller),
         "more": more,
-        "searched": bool(query.strip()),
+        "searched": lookup.is_searchable(query),
     }
     return _render(request, f"{PAGE}#search_response", context)
 

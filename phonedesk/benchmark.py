@@ -1,0 +1,98 @@
+"""Server-side render time of the phone desk's live results, for the benchmark command.
+
+    python manage.py shell --no-imports -c "from phonedesk import benchmark; benchmark.run()"
+
+Posts searches to /telefoon/zoeken/ as htmx does (the results fragment), through the whole
+Django stack with the test client, inside a transaction that is rolled back: the database
+is left as it was. Prints p50/p95/max in milliseconds and the number of SQL queries.
+"""
+
+import statistics
+import sys
+import time
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.signals import request_started
+from django.db import connection, reset_queries, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from services import roles
+from services.models import Municipality
+
+CASES = [
+    ("two letters while typing", {"q": "ko"}),
+    ("selective word", {"q": "imkeren"}),
+    ("common word", {"q": "koffie"}),
+    ("common word, caller 82", {"q": "koffie", "age": "82"}),
+    ("two words", {"q": "maatje eenzaam"}),
+    ("typo", {"q": "wandelgreop"}),
+    ("word + toggles", {"q": "wandelen", "free": "on", "no_referral": "on", "at_home": "on"}),
+    ("word, group only", {"q": "koffie", "format": "group"}),
+]
+
+
+class _Rollback(Exception):
+    pass
+
+
+def run(*, requests=100, warmup=5, municipality_slug=None, stdout=None):
+    """Time each case; returns {case: (p50, p95, max, queries)}."""
+    stdout = stdout or sys.stdout
+    if "testserver" not in settings.ALLOWED_HOSTS:
+        settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    figures = {}
+    # Django empties the query log at each request start; keep it so queries can be counted.
+    request_started.disconnect(reset_queries)
+    try:
+        with transaction.atomic():
+            figures = _measure(requests, warmup, municipality_slug, stdout)
+            raise _Rollback
+    except _Rollback:
+        pass
+    finally:
+        request_started.connect(reset_queries)
+    return figures
+
+
+def _measure(requests, warmup, municipality_slug, stdout):
+    municipality = (
+        Municipality.objects.filter(slug=municipality_slug or settings.DEFAULT_MUNICIPALITY).first()
+        or Municipality.objects.order_by("pk").first()
+    )
+    user = get_user_model().objects.create_user(username="phonedesk-benchmark")
+    user.groups.add(roles.ensure_groups()[roles.PHONE_DESK])
+    client = Client()
+    client.force_login(user)
+    url = reverse("phonedesk:search")
+    headers = {"HX-Request": "true"}
+    stdout.write(
+        f"phone desk results fragment, database {connection.vendor}, "
+        f"municipality {municipality}, {requests} requests per case\n"
+    )
+    stdout.write(
+        f"{'case':<28}{'results':>8}{'queries':>8}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}\n"
+    )
+    figures = {}
+    for name, data in CASES:
+        data = {"municipality": municipality.pk if municipality else "", **data}
+        for _ in range(warmup):
+            client.post(url, data, headers=headers)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.post(url, data, headers=headers)
+        found = response.content.count(b'class="pd-result__link"')
+        timings = []
+        for _ in range(requests):
+            start = time.perf_counter()
+            client.post(url, data, headers=headers)
+            timings.append((time.perf_counter() - start) * 1000)
+        timings.sort()
+        p50 = statistics.median(timings)
+        p95 = timings[min(len(timings) - 1, round(0.95 * len(timings)) - 1)]
+        figures[name] = (p50, p95, timings[-1], len(queries))
+        stdout.write(
+            f"{name:<28}{found:>8}{len(queries):>8}{p50:>9.1f}{p95:>9.1f}{timings[-1]:>9.1f}\n"
+        )
+    return figures
