@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import messages
 from django.core import signing
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
@@ -49,7 +50,10 @@ def campaign(request, token):
         return error
     services = recipient.services.order_by("name")
     if request.method == "POST":
-        service = get_object_or_404(services, pk=request.POST.get("service") or 0)
+        pk = request.POST.get("service", "")
+        if not pk.isdigit():
+            raise Http404
+        service = get_object_or_404(services, pk=pk)
         actions.campaign_confirm(recipient=recipient, service=service)
         messages.success(
             request, gettext("Dank u wel. %(name)s staat als gecontroleerd.") % {"name": service}

@@ -213,3 +213,9 @@ def test_campaign_page_shows_who_answered(client, campaign, world):
     other = client.force_login(world.partner)
     assert other is None
     assert client.get(url).status_code in (403, 404)
+
+
+@pytest.mark.parametrize("value", ["abc", "", "1; DROP", "9" * 30])
+def test_odd_service_ids_on_the_link_page_are_a_404(client, campaign, world, value):
+    response = client.post(link(recipient_of(campaign, world.own_org)), {"service": value})
+    assert response.status_code == 404
