@@ -8,5 +8,6 @@ urlpatterns = [
     path("beheer/", admin.site.urls),
     path("coalities/", include("coalitions.urls")),
     path("telefoon/", include("phonedesk.urls")),
+    path("controle/", include("services.curation_urls")),
     path("", include("services.urls")),
 ]

@@ -255,12 +255,21 @@ class LoadDemoTests(TestCase):
 def test_with_users_creates_one_account_per_role_and_prints_passwords_once():
     output = load_demo("--with-users")
     passwords = dict(re.findall(r"Account (\w+): password (\S+)", output))
-    assert set(passwords) == {"admin", "curator", "partner1", "partner2", "telefoon", "coordinator"}
+    assert set(passwords) == {
+        "admin",
+        "landelijk",
+        "curator",
+        "partner1",
+        "partner2",
+        "telefoon",
+        "coordinator",
+    }
     users = {user.username: user for user in get_user_model().objects.all()}
     for username, password in passwords.items():
         assert users[username].check_password(password)
     assert users["admin"].is_superuser and users["admin"].is_staff
     expected = {
+        "landelijk": roles.NATIONAL_CURATOR,
         "curator": roles.CURATOR,
         "partner1": roles.PARTNER,
         "partner2": roles.PARTNER,
@@ -281,5 +290,5 @@ def test_with_users_creates_one_account_per_role_and_prints_passwords_once():
     again = load_demo("--with-users")
     assert not re.search(r"Account \w+: password", again)
     assert not any(password in again for password in passwords.values())
-    assert again.count("already exists") == 6
+    assert again.count("already exists") == 7
     assert get_user_model().objects.get(username="admin").check_password(passwords["admin"])
