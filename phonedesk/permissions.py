@@ -28,7 +28,7 @@ def can_see_report(user):
 
 def _role_required(test):
     def decorator(view):
-        @login_required
+        @login_required(login_url="phonedesk:login")
         @wraps(view)
         def wrapper(request, *args, **kwargs):
             if not test(request.user):

@@ -1,3 +1,4 @@
+from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from . import views
@@ -6,6 +7,13 @@ app_name = "phonedesk"
 
 urlpatterns = [
     path("", views.desk, name="desk"),
+    # Phone-desk staff are not admin users, so they get a login page of their own.
+    path(
+        "inloggen/",
+        auth_views.LoginView.as_view(template_name="phonedesk/login.html"),
+        name="login",
+    ),
+    path("uitloggen/", auth_views.LogoutView.as_view(next_page="phonedesk:login"), name="logout"),
     path("zoeken/", views.search, name="search"),
     path("zoeken/tellen/", views.note_search, name="note_search"),
     path("dienst/<int:pk>/", views.service_panel, name="service"),

@@ -21,7 +21,7 @@ from . import actions, lookup, reports
 from .caller import CallerContext
 from .forms import CallContextForm, FinishCallForm, GapReportForm, SummaryEmailForm
 from .models import AgeBand, Call, Outcome
-from .permissions import desk_required, report_required
+from .permissions import can_see_report, desk_required, report_required
 
 PAGE = "phonedesk/desk.html"
 
@@ -47,6 +47,7 @@ def _page(request, caller, *, form=None, query="", searched=False, panel=None, s
         "searched": searched and lookup.is_searchable(query),
         "picked": lookup.picked_services(caller),
         "panel": panel,
+        "can_see_report": can_see_report(request.user),
         **extra,
     }
     return _render(request, PAGE, context, status=status)

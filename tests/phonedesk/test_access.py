@@ -29,7 +29,22 @@ def _call(client, method, name, kwargs):
 def test_anonymous_visitor_gets_the_login_page(client, db, method, name, kwargs):
     response = _call(client, method, name, kwargs)
     assert response.status_code == 302
-    assert response["Location"].startswith(reverse("admin:login"))
+    assert response["Location"].startswith(reverse("phonedesk:login"))
+
+
+def test_phone_desk_staff_without_admin_access_can_log_in(client, db):
+    make_user("beller-hulp", groups=[roles.PHONE_DESK], is_staff=False)
+    page = client.get(reverse("phonedesk:login") + "?next=/telefoon/")
+    assert page.status_code == 200
+    response = client.post(
+        reverse("phonedesk:login") + "?next=/telefoon/",
+        {"username": "beller-hulp", "password": "test-password-123", "next": "/telefoon/"},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("phonedesk:desk")
+    assert client.get(reverse("phonedesk:desk")).status_code == 200
+    client.post(reverse("phonedesk:logout"))
+    assert client.get(reverse("phonedesk:desk")).status_code == 302
 
 
 @pytest.mark.parametrize("group", [roles.PARTNER, roles.COALITION_COORDINATOR, None])
@@ -77,3 +92,16 @@ def test_curators_open_the_gap_report(client, db, group, method, name, kwargs):
 def test_phone_desk_staff_cannot_open_the_gap_report(client, db, method, name, kwargs):
     client.force_login(make_user(groups=[roles.PHONE_DESK]))
     assert _call(client, method, name, kwargs).status_code == 403
+
+
+def test_only_curators_see_the_link_to_the_gap_report(client, db):
+    client.force_login(make_user(groups=[roles.PHONE_DESK]))
+    assert reverse("phonedesk:gaps") not in client.get(reverse("phonedesk:desk")).content.decode()
+    client.force_login(make_user(groups=[roles.CURATOR]))
+    assert reverse("phonedesk:gaps") in client.get(reverse("phonedesk:desk")).content.decode()
+
+
+def test_unknown_service_number_is_not_found(client, db):
+    client.force_login(make_user(groups=[roles.PHONE_DESK]))
+    for pk in (0, 99999, 10**30):
+        assert client.get(f"/telefoon/dienst/{pk}/").status_code == 404

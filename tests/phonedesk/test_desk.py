@@ -350,9 +350,9 @@ class TestQueryCounts:
         for service in (catalogue["national"], catalogue["local"]):
             desk_client.post(reverse("phonedesk:pick"), {"pick": service.pk})
         search(desk_client, "", municipality=catalogue["delft"].pk)
-        # session, user, role, picked services, five taxonomies, locations, the site
-        # header's municipality, the municipality choices
-        with django_assert_num_queries(12):
+        # session, user, role, picked services, five taxonomies, locations, report link
+        # role, the site header's municipality, the municipality choices
+        with django_assert_num_queries(13):
             desk_client.get(reverse("phonedesk:desk"))
 
     def test_panel_query_count(self, desk_client, catalogue, django_assert_num_queries):
