@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from services.models import Municipality
@@ -72,6 +73,7 @@ def desk(request):
 
 
 @never_cache
+@sensitive_post_parameters("q")
 @require_POST
 @desk_required
 def search(request):
@@ -93,6 +95,7 @@ def search(request):
 
 
 @never_cache
+@sensitive_post_parameters("q")
 @require_POST
 @desk_required
 def note_search(request):
@@ -125,6 +128,7 @@ def _post_int(request, name):
 
 
 @never_cache
+@sensitive_post_parameters("q")
 @require_POST
 @desk_required
 def pick(request):
@@ -222,6 +226,7 @@ def summary(request):
 
 
 @never_cache
+@sensitive_post_parameters("email")
 @require_POST
 @desk_required
 def summary_email(request):

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
-from phonedesk.models import Call, Outcome
+from phonedesk.models import Call, Outcome, SearchTermCount
 from services import roles
 from tests.browser import assert_no_axe_violations, assert_no_horizontal_overflow
 from tests.factories import make_municipality, make_service, make_user
@@ -118,6 +118,10 @@ def test_keyboard_flow_from_question_to_logged_referral(desk_page):
     assert call.municipality.name == "Delft"
     assert call.age_band == "75-84"
     assert [s.name for s in call.services.all()] == ["Maatje aan de lijn"]
+    # Counted once when the staff member moved into the results, not once per keystroke.
+    assert list(SearchTermCount.objects.values_list("term", "total", "zero_results")) == [
+        ("maatje", 1, 0)
+    ]
 
 
 def test_phone_desk_has_no_axe_violations(desk_page):

@@ -363,3 +363,20 @@ class TestQueryCounts:
         # session, user, role, service, five taxonomies, locations, opening hours
         with django_assert_num_queries(11):
             desk_client.get(url, headers=HX)
+
+
+def test_search_terms_are_hidden_from_error_reports(rf, desk_user, catalogue):
+    from django.views.debug import SafeExceptionReporterFilter
+
+    from phonedesk import views
+
+    pick = {"pick": catalogue["national"].pk}
+    for view, data in ((views.search, {}), (views.note_search, {}), (views.pick, pick)):
+        field = "q"
+        request = rf.post("/", {field: "geheim", **data})
+        request.user = desk_user
+        request.session = {}
+        request.htmx = False
+        view(request)
+        cleaned = SafeExceptionReporterFilter().get_post_parameters(request)
+        assert cleaned[field] != "geheim"
