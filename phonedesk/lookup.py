@@ -12,7 +12,8 @@ from services import hours, text
 from services.models import Location, Service
 from services.validators import tel_href
 
-RESULT_LIMIT = 20
+# Staff read out the first few; ten keeps the answer quick and the list scannable.
+RESULT_LIMIT = 10
 # One letter matches nearly everything by prefix: not worth a query while the caller talks.
 MIN_QUERY_LETTERS = 2
 
