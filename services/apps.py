@@ -7,6 +7,7 @@ class ServicesConfig(AppConfig):
     verbose_name = _("Aanbod")
 
     def ready(self):
-        from . import signals
+        from . import lookups, signals
 
+        lookups.register()
         signals.connect()

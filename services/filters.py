@@ -25,7 +25,7 @@ from .models import (
     TargetGroup,
     Theme,
 )
-from .search import search_queryset
+from .search import Search, is_postgres
 
 
 class LenientMultipleChoiceField(forms.MultipleChoiceField):
@@ -243,7 +243,7 @@ class ServiceFilterSet(django_filters.FilterSet):
     # --- filtering -------------------------------------------------------------------
 
     def filter_search(self, queryset, name, value):
-        return search_queryset(queryset, value)
+        return queryset  # applied in filter_except, through the ids it matched once
 
     def filter_facet(self, queryset, name, value):
         if not value:
@@ -279,31 +279,54 @@ class ServiceFilterSet(django_filters.FilterSet):
 
     def filter_except(self, queryset, skip=()):
         """The queryset with every chosen filter applied except those named in skip."""
+        if "gemeente" not in skip:
+            # Always applied: with no choice in the URL it means the visitor's municipality.
+            queryset = queryset.filter(self.municipality_q(self.cleaned.get("gemeente") or []))
         for name, value in self.cleaned.items():
-            if name in skip or name in ("q", "sorteer"):
+            if name in skip or name in ("q", "sorteer", "gemeente"):
                 continue
-            if name == "gemeente":
-                queryset = queryset.filter(self.municipality_q(value or []))
-            elif name == "leeftijd":
+            if name == "leeftijd":
                 queryset = self.filter_age(queryset, name, value)
             elif value:
                 queryset = self.filter_facet(queryset, name, value)
-        if "q" not in skip and self.cleaned.get("q"):
-            queryset = search_queryset(queryset, self.cleaned["q"])
+        if "q" not in skip and self.search:
+            ids = self.matched_ids()
+            if ids is None:
+                queryset = self.search.match(queryset)
+            else:
+                queryset = queryset.filter(pk__any_of=ids)
         return queryset
+
+    @property
+    def search(self):
+        if not hasattr(self, "_search"):
+            self._search = Search(self.cleaned.get("q") or "", postgres=is_postgres(self.queryset))
+        return self._search
+
+    def matched_ids(self):
+        """Ids of the published services the search words match, found once per request
+        (None when there are more than ID_LIST_LIMIT: then the match runs as a subquery)."""
+        if not hasattr(self, "_matched_ids"):
+            matched = self.search.match(self.queryset.all()).order_by()
+            ids = list(matched.values_list("pk", flat=True)[: self.ID_LIST_LIMIT + 1])
+            self._matched_ids = ids if len(ids) <= self.ID_LIST_LIMIT else None
+        return self._matched_ids
 
     @property
     def qs(self):
         if not hasattr(self, "_qs"):
-            self._qs = self.sort(self.filter_except(self.queryset.all()))
+            queryset = self.filter_except(self.queryset.all())
+            if self.sort_key == "relevance":
+                queryset = queryset.annotate(rank=self.search.rank())
+            self._qs = self.sort(queryset)
         return self._qs
 
     @property
     def sort_key(self):
         chosen = self.cleaned.get("sorteer")
-        if chosen == "relevance" and not self.cleaned.get("q"):
+        if chosen == "relevance" and not self.search:
             chosen = None
-        return chosen or ("relevance" if self.cleaned.get("q") else "name")
+        return chosen or ("relevance" if self.search else "name")
 
     def sort(self, queryset):
         key = self.sort_key
@@ -344,26 +367,52 @@ class ServiceFilterSet(django_filters.FilterSet):
         return f"catalogue:{self._version}:{hashlib.sha256(raw.encode()).hexdigest()}"
 
     def total(self):
-        """The number of results, cached like the facet counts."""
-        return cache.get_or_set(
-            self.cache_key("total"), lambda: self.qs.order_by().count(), self.CACHE_SECONDS
-        )
+        """The number of results (cached with the facet counts)."""
+        return self.summary()["total"]
 
     def facets(self):
         """Every facet with each value's count given the other chosen filters (cached)."""
-        return cache.get_or_set(self.cache_key("facets"), self.compute_facets, self.CACHE_SECONDS)
+        return self.summary()["facets"]
 
-    def compute_facets(self):
-        base = self.queryset.all()
-        shared = self.filter_except(base).order_by()
-        scalar_counts = self._scalar_counts(
-            shared, [f for f in self.SCALAR if not self.cleaned.get(f)]
-        )
+    def summary(self):
+        if not hasattr(self, "_summary"):
+            self._summary = cache.get_or_set(
+                self.cache_key("summary"), self.compute_summary, self.CACHE_SECONDS
+            )
+        return self._summary
+
+    # Up to this many matches, the search runs once and every count reads the ids by primary
+    # key; beyond it, each count repeats the search as a subquery.
+    ID_LIST_LIMIT = 20_000
+
+    def narrowed_base(self):
+        """Services matching search, age and municipality, before the facets: evaluated once."""
+        narrowed = self.filter_except(
+            self.queryset.all(), skip=set(self.FACETS) - {"gemeente"}
+        ).order_by()
+        ids = list(narrowed.values_list("pk", flat=True)[: self.ID_LIST_LIMIT + 1])
+        if len(ids) > self.ID_LIST_LIMIT:
+            return narrowed
+        base = Service.objects.filter(pk__any_of=ids)
+        base.ids = ids  # lets counts on the unfiltered base skip the join back to services
+        return base
+
+    def apply_facets(self, queryset, skip=()):
+        for name in self.FACETS:
+            value = self.cleaned.get(name)
+            if name != "gemeente" and name not in skip and value:
+                queryset = self.filter_facet(queryset, name, value)
+        return queryset
+
+    def compute_summary(self):
+        base = self.narrowed_base()
+        shared = self.apply_facets(base)
+        inactive = [f for f in self.SCALAR if not self.cleaned.get(f)]
+        scalar_counts = self._scalar_counts(shared, inactive, with_total=True)
+        total = scalar_counts.pop(("", "total"))
         for name in self.SCALAR:
             if self.cleaned.get(name):
-                scalar_counts.update(
-                    self._scalar_counts(self.filter_except(base, {name}).order_by(), [name])
-                )
+                scalar_counts.update(self._scalar_counts(self.apply_facets(base, {name}), [name]))
         facets = []
         for name in self.FACETS:
             if name in self.SCALAR:
@@ -372,23 +421,25 @@ class ServiceFilterSet(django_filters.FilterSet):
                     for value, _ in self.filters[name].extra["choices"]
                 }
             elif name == "gemeente":
+                # National services count in every municipality; the scope facet's count of
+                # them already holds every other filter (the municipality never excludes them).
+                scopes = self.cleaned.get("bereik") or []
+                national = scalar_counts[("bereik", Service.Scope.NATIONAL)]
+                if scopes and Service.Scope.NATIONAL not in scopes:
+                    national = 0
                 counts = self._municipality_counts(
-                    self.filter_except(base, {"gemeente"}).order_by()
+                    self.filter_except(self.queryset.all(), {"gemeente"}).order_by(), national
                 )
             else:
-                source = (
-                    self.filter_except(base, {name}).order_by()
-                    if self.cleaned.get(name)
-                    else shared
-                )
+                source = self.apply_facets(base, {name}) if self.cleaned.get(name) else shared
                 counts = self._taxonomy_counts(name, source)
             facets.append(self._facet(name, counts))
-        return facets
+        return {"facets": facets, "total": total}
 
     SCALAR = ["vorm", "frequentie", "waar", "kosten", "door", "bereik", "zonder_verwijzing"]
 
-    def _scalar_counts(self, queryset, names):
-        aggregates = {}
+    def _scalar_counts(self, queryset, names, with_total=False):
+        aggregates = {"__total": Count("pk")} if with_total else {}
         for name in names:
             for value, _label in self.filters[name].extra["choices"]:
                 aggregates[f"{name}__{value}"] = Count(
@@ -401,15 +452,20 @@ class ServiceFilterSet(django_filters.FilterSet):
 
     def _taxonomy_counts(self, name, queryset):
         model, through, column = self.filters[name].taxonomy
+        ids = getattr(queryset, "ids", None)
         rows = (
-            through.objects.filter(service_id__in=queryset.values("pk"))
+            through.objects.filter(
+                Q(service_id__any_of=ids)
+                if ids is not None
+                else Q(service_id__in=queryset.values("pk"))
+            )
             .values(column)
             .annotate(n=Count("service_id"))
         )
         by_id = {row[column]: row["n"] for row in rows}
         return {term.slug: by_id.get(term.pk, 0) for term in self._choices[name]}
 
-    def _municipality_counts(self, queryset):
+    def _municipality_counts(self, queryset, national):
         through = Service.municipalities.through
         rows = (
             through.objects.filter(service_id__in=queryset.values("pk"))
@@ -417,7 +473,6 @@ class ServiceFilterSet(django_filters.FilterSet):
             .annotate(n=Count("service_id"))
         )
         by_id = {row["municipality_id"]: row["n"] for row in rows}
-        national = queryset.filter(scope=Service.Scope.NATIONAL).count()
         return {
             m.slug: (by_id[m.pk] + national if by_id.get(m.pk) else 0)
             for m in self._choices["gemeente"]
@@ -437,5 +492,8 @@ class ServiceFilterSet(django_filters.FilterSet):
             for value, label in self.filters[name].extra["choices"]
         ]
         return Facet(
-            name=name, label=self.filters[name].label, help=self.HELP.get(name, ""), values=values
+            name=name,
+            label=str(self.filters[name].label),
+            help=str(self.HELP.get(name, "")),
+            values=values,
         )

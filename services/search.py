@@ -32,69 +32,91 @@ def is_postgres(queryset):
     return connections[queryset.db].vendor == "postgresql"
 
 
-def search_queryset(queryset, query):
-    terms = text.words(query)
-    if not terms:
-        return queryset.annotate(rank=Value(0.0, output_field=FloatField()))
-    synonyms = synonyms_for(terms)
-    if is_postgres(queryset):
-        return _postgres(queryset, terms, synonyms)
-    return _portable(queryset, terms, synonyms)
+class Search:
+    """One free-text query, split in what matches (`match`) and how it ranks (`rank`).
 
+    Kept apart so a caller can run the (costly) match once, keep the ids, and rank only the
+    rows it shows.
+    """
 
-def _postgres(queryset, terms, synonyms):
-    from .models import Service
+    def __init__(self, query, *, postgres):
+        self.terms = text.words(query)
+        self.synonyms = synonyms_for(self.terms) if self.terms else {}
+        self.postgres = postgres
 
-    queryset_all = Service.objects.all()
-    any_terms = []
-    for term in terms:
-        variants = [term, *synonyms.get(term, [])]
-        any_terms.extend(variants)
+    def __bool__(self):
+        return bool(self.terms)
+
+    def variants(self, term):
+        if self.postgres:
+            return [term, *self.synonyms.get(term, [])]
+        return list(dict.fromkeys([term, text.stem(term), *self.synonyms.get(term, [])]))
+
+    def match(self, queryset):
+        """The queryset narrowed to services matching every word (or one of its synonyms)."""
+        for term in self.terms:
+            queryset = queryset.filter(self._term_match(term))
+        return queryset
+
+    def _term_match(self, term):
+        from .models import Service
+
+        if not self.postgres:
+            condition = Q()
+            for variant in self.variants(term):
+                for field, _weight in RANK_FIELDS:
+                    condition |= Q(**{f"{field}__contains": variant})
+            return condition
+        everything = Service.objects.all()
         tsquery = SearchQuery(
-            " | ".join(f"{variant}:*" for variant in variants), search_type="raw", config="dutch"
+            " | ".join(f"{v}:*" for v in self.variants(term)), search_type="raw", config="dutch"
         )
         # Each way of matching is its own subquery, so each can use its own index (GIN on the
         # tsvector, trigram GIN on the name); an OR over one scan would read every row.
-        matches = queryset_all.filter(search_vector=tsquery).values("pk")
-        for variant in variants:
+        matches = everything.filter(search_vector=tsquery).values("pk")
+        for variant in self.variants(term):
             matches = matches.union(
-                queryset_all.filter(search_name__contains=variant).values("pk"), all=True
+                everything.filter(search_name__contains=variant).values("pk"), all=True
             )
         if len(term) >= MIN_TYPO_LENGTH:
             matches = matches.union(
-                queryset_all.filter(search_name__trigram_word_similar=term).values("pk"), all=True
+                everything.filter(search_name__trigram_word_similar=term).values("pk"), all=True
             )
-        queryset = queryset.filter(pk__in=matches)
-    any_query = SearchQuery(
-        " | ".join(f"{variant}:*" for variant in any_terms), search_type="raw", config="dutch"
-    )
-    phrase = " ".join(terms)
-    return queryset.annotate(
-        rank=SearchRank(F("search_vector"), any_query)
-        + TrigramWordSimilarity(phrase, "search_name")
-        + Case(When(search_name__startswith=terms[0], then=Value(1.0)), default=Value(0.0))
-    )
+        return Q(pk__in=matches)
+
+    def rank(self):
+        """An expression scoring a matched row: name above summary above essence above the rest."""
+        if not self.terms:
+            return Value(0.0, output_field=FloatField())
+        if self.postgres:
+            any_query = SearchQuery(
+                " | ".join(f"{v}:*" for term in self.terms for v in self.variants(term)),
+                search_type="raw",
+                config="dutch",
+            )
+            return (
+                SearchRank(F("search_vector"), any_query)
+                + TrigramWordSimilarity(" ".join(self.terms), "search_name")
+                + Case(
+                    When(search_name__startswith=self.terms[0], then=Value(1.0)), default=Value(0.0)
+                )
+            )
+        rank = Value(0, output_field=IntegerField())
+        for term in self.terms:
+            stem = text.stem(term)
+            rank = rank + Case(
+                *[When(**{f"{f}__contains": stem}, then=Value(w)) for f, w in RANK_FIELDS],
+                default=Value(0),
+            )
+        return Cast(rank, FloatField())
 
 
-def _portable(queryset, terms, synonyms):
-    condition = Q()
-    rank = Value(0, output_field=IntegerField())
-    for term in terms:
-        variants = {term, text.stem(term), *synonyms.get(term, [])}
-        term_match = Q()
-        for variant in variants:
-            for field, _weight in RANK_FIELDS:
-                term_match |= Q(**{f"{field}__contains": variant})
-        condition &= term_match
-        stem = text.stem(term)
-        rank = rank + Case(
-            *[
-                When(**{f"{field}__contains": stem}, then=Value(weight))
-                for field, weight in RANK_FIELDS
-            ],
-            default=Value(0),
-        )
-    return queryset.filter(condition).annotate(rank=Cast(rank, FloatField()))
+def search_queryset(queryset, query):
+    """Services matching a free-text query, annotated with `rank`; all services for no words."""
+    search = Search(query, postgres=is_postgres(queryset))
+    if not search:
+        return queryset.annotate(rank=Value(0.0, output_field=FloatField()))
+    return search.match(queryset).annotate(rank=search.rank())
 
 
 def did_you_mean(queryset, query):

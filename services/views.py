@@ -124,6 +124,8 @@ class ServiceListView(CatalogueMixin, ListView):
         context.update(
             filterset=filterset,
             facets=facets,
+            # The rendered filter panel is cached under the same key as the counts it shows.
+            facets_cache_key=filterset.cache_key("facets-html"),
             query=query,
             total=total,
             chips=self.chips(facets),
