@@ -65,6 +65,11 @@ def _search_form(request, caller):
     return form, form.cleaned_data.get("q", "")
 
 
+def _count_search(caller, query):
+    if actions.normalised_term(query):
+        actions.search_term_count(query=query, found=lookup.has_results(caller, query))
+
+
 @never_cache
 @require_GET
 @desk_required
@@ -81,7 +86,7 @@ def search(request):
     form, query = _search_form(request, caller)
     if not _is_fragment(request):
         # Without JavaScript every search is a deliberate one: count it.
-        actions.search_term_count(query=query, found=lookup.has_results(caller, query))
+        _count_search(caller, query)
         return _page(request, caller, form=form, query=query, searched=True)
     services, more = lookup.find_services(caller, query)
     context = {
@@ -101,8 +106,7 @@ def search(request):
 def note_search(request):
     """Count a search term once the staff member has settled on it (sent by phonedesk.js)."""
     caller = CallerContext.load(request.session)
-    query = CallContextForm(request.POST).valid_data().get("q", "")
-    actions.search_term_count(query=query, found=lookup.has_results(caller, query))
+    _count_search(caller, CallContextForm(request.POST).valid_data().get("q", ""))
     return HttpResponse(status=204)
 
 
