@@ -290,11 +290,10 @@ class ServiceFilterSet(django_filters.FilterSet):
             elif value:
                 queryset = self.filter_facet(queryset, name, value)
         if "q" not in skip and self.search:
-            ids = self.matched_ids()
-            if ids is None:
-                queryset = self.search.match(queryset)
-            else:
-                queryset = queryset.filter(pk__any_of=ids)
+            ids = None if "gemeente" in skip else self.matched_ids()
+            queryset = (
+                self.search.match(queryset) if ids is None else queryset.filter(pk__any_of=ids)
+            )
         return queryset
 
     @property
@@ -304,13 +303,21 @@ class ServiceFilterSet(django_filters.FilterSet):
         return self._search
 
     def matched_ids(self):
-        """Ids of the published services the search words match, found once per request
-        (None when there are more than ID_LIST_LIMIT: then the match runs as a subquery)."""
+        """Ids of the published services in the chosen municipalities that the search words
+        match, found once per request (None when there are more than ID_LIST_LIMIT)."""
         if not hasattr(self, "_matched_ids"):
-            matched = self.search.match(self.queryset.all()).order_by()
-            ids = list(matched.values_list("pk", flat=True)[: self.ID_LIST_LIMIT + 1])
-            self._matched_ids = ids if len(ids) <= self.ID_LIST_LIMIT else None
+            self._matched_ids = cache.get_or_set(
+                self.cache_key("matched", only={"q", "gemeente"}),
+                self._match_ids,
+                self.CACHE_SECONDS,
+            )
         return self._matched_ids
+
+    def _match_ids(self):
+        candidates = self.queryset.filter(self.municipality_q(self.cleaned.get("gemeente") or []))
+        matched = self.search.match(candidates, narrowed=True).order_by()
+        ids = list(matched.values_list("pk", flat=True)[: self.ID_LIST_LIMIT + 1])
+        return ids if len(ids) <= self.ID_LIST_LIMIT else None
 
     @property
     def qs(self):
@@ -358,7 +365,7 @@ class ServiceFilterSet(django_filters.FilterSet):
     # bypass signals (QuerySet.update).
     CACHE_SECONDS = 300
 
-    def cache_key(self, kind):
+    def cache_key(self, kind, only=None):
         state = {
             k: v for k, v in self.cleaned.items() if k != "sorteer" and v not in (None, "", [])
         }
@@ -373,6 +380,18 @@ class ServiceFilterSet(django_filters.FilterSet):
     def facets(self):
         """Every facet with each value's count given the other chosen filters (cached)."""
         return self.summary()["facets"]
+
+    # At most this many results are listed (1,000 pages); the count still says how many match.
+    MAX_LISTED = 20_000
+
+    def ordered_ids(self):
+        """The ids of the results in the chosen order, cached with the counts: a page then
+        reads only its own twenty rows."""
+        return cache.get_or_set(
+            self.cache_key(f"ids:{self.sort_key}"),
+            lambda: list(self.qs.values_list("pk", flat=True)[: self.MAX_LISTED]),
+            self.CACHE_SECONDS,
+        )
 
     def summary(self):
         if not hasattr(self, "_summary"):
@@ -390,9 +409,15 @@ class ServiceFilterSet(django_filters.FilterSet):
         narrowed = self.filter_except(
             self.queryset.all(), skip=set(self.FACETS) - {"gemeente"}
         ).order_by()
-        ids = list(narrowed.values_list("pk", flat=True)[: self.ID_LIST_LIMIT + 1])
-        if len(ids) > self.ID_LIST_LIMIT:
-            return narrowed
+        if not any(self.cleaned.get(name) for name in self.FACETS if name != "gemeente"):
+            # Without facets the results are this very set: reuse their (cached) ids.
+            ids = self.ordered_ids()
+            if len(ids) >= self.MAX_LISTED:
+                return narrowed
+        else:
+            ids = list(narrowed.values_list("pk", flat=True)[: self.ID_LIST_LIMIT + 1])
+            if len(ids) > self.ID_LIST_LIMIT:
+                return narrowed
         base = Service.objects.filter(pk__any_of=ids)
         base.ids = ids  # lets counts on the unfiltered base skip the join back to services
         return base

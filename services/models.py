@@ -461,6 +461,8 @@ class Service(models.Model):
         indexes = [
             models.Index(fields=["status", "scope"], name="service_status_scope"),
             models.Index(fields=["status", "verified_at"], name="service_status_verified"),
+            # The catalogue's default order: the first page reads 20 rows in name order.
+            models.Index(fields=["status", "name"], name="service_status_name"),
         ]
 
     def __str__(self):

@@ -52,15 +52,26 @@ class Search:
             return [term, *self.synonyms.get(term, [])]
         return list(dict.fromkeys([term, text.stem(term), *self.synonyms.get(term, [])]))
 
-    def match(self, queryset):
-        """The queryset narrowed to services matching every word (or one of its synonyms)."""
+    def match(self, queryset, *, narrowed=False):
+        """The queryset narrowed to services matching every word (or one of its synonyms).
+
+        narrowed: the queryset is already small (one municipality's candidates), so test
+        each row; otherwise gather the matches from the indexes first.
+        """
         for term in self.terms:
-            queryset = queryset.filter(self._term_match(term))
+            queryset = queryset.filter(self._term_match(term, narrowed=narrowed))
         return queryset
 
-    def _term_match(self, term):
+    def _term_match(self, term, *, narrowed=False):
         from .models import Service
 
+        if self.postgres and narrowed:
+            condition = Q(search_vector=self._tsquery(term))
+            for variant in self.variants(term):
+                condition |= Q(search_name__contains=variant)
+            if len(term) >= MIN_TYPO_LENGTH:
+                condition |= Q(search_name__trigram_word_similar=term)
+            return condition
         if not self.postgres:
             condition = Q()
             for variant in self.variants(term):
@@ -68,9 +79,7 @@ class Search:
                     condition |= Q(**{f"{field}__contains": variant})
             return condition
         everything = Service.objects.all()
-        tsquery = SearchQuery(
-            " | ".join(f"{v}:*" for v in self.variants(term)), search_type="raw", config="dutch"
-        )
+        tsquery = self._tsquery(term)
         # Each way of matching is its own subquery, so each can use its own index (GIN on the
         # tsvector, trigram GIN on the name); an OR over one scan would read every row.
         matches = everything.filter(search_vector=tsquery).values("pk")
@@ -83,6 +92,11 @@ class Search:
                 everything.filter(search_name__trigram_word_similar=term).values("pk"), all=True
             )
         return Q(pk__in=matches)
+
+    def _tsquery(self, term):
+        return SearchQuery(
+            " | ".join(f"{v}:*" for v in self.variants(term)), search_type="raw", config="dutch"
+        )
 
     def rank(self):
         """An expression scoring a matched row: name above summary above essence above the rest."""
@@ -111,12 +125,14 @@ class Search:
         return Cast(rank, FloatField())
 
 
-def search_queryset(queryset, query):
-    """Services matching a free-text query, annotated with `rank`; all services for no words."""
+def search_queryset(queryset, query, *, narrowed=False):
+    """Services matching a free-text query, annotated with `rank`; all services for no words.
+
+    narrowed: the queryset already holds few candidates (see Search.match)."""
     search = Search(query, postgres=is_postgres(queryset))
     if not search:
         return queryset.annotate(rank=Value(0.0, output_field=FloatField()))
-    return search.match(queryset).annotate(rank=search.rank())
+    return search.match(queryset, narrowed=narrowed).annotate(rank=search.rank())
 
 
 def did_you_mean(queryset, query):

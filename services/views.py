@@ -95,14 +95,16 @@ class ServiceListView(CatalogueMixin, ListView):
             queryset=public_services(),
             default_municipality=current_municipality(self.request),
         )
-        return self.filterset.qs.with_related()
+        return self.filterset.qs
 
     def paginate_queryset(self, queryset, page_size):
-        paginator = Paginator(queryset, page_size)
-        paginator.__dict__["count"] = self.filterset.total()  # cached alongside the facets
+        # Paginate the cached, ordered ids; fetch only the services of this page.
+        paginator = Paginator(self.filterset.ordered_ids(), page_size)
         raw = self.request.GET.get(self.page_kwarg, "1")
         # Negative, huge or non-numeric page numbers fall back to a real page, never an error.
         page = paginator.get_page(raw if str(raw).isdigit() and len(str(raw)) < 7 else 1)
+        found = public_services().with_related().in_bulk(list(page.object_list))
+        page.object_list = [found[pk] for pk in page.object_list if pk in found]
         return paginator, page, page.object_list, page.has_other_pages()
 
     def render_to_response(self, context, **response_kwargs):
@@ -120,7 +122,7 @@ class ServiceListView(CatalogueMixin, ListView):
         filterset = self.filterset
         facets = filterset.facets()
         query = filterset.cleaned.get("q") or ""
-        total = context["paginator"].count
+        total = filterset.total()
         context.update(
             filterset=filterset,
             facets=facets,
@@ -236,14 +238,21 @@ class ServiceDetailView(CatalogueMixin, DetailView):
         return context
 
     def related(self, service):
-        theme_ids = [t.pk for t in service.themes.all()]
-        support_ids = [s.pk for s in service.support_types.all()]
+        """Up to four services in the visitor's municipality that share the most themes
+        (or, without themes, kinds of support) with this one."""
+        relation = "themes" if service.themes.all() else "support_types"
+        term_ids = [term.pk for term in getattr(service, relation).all()]
+        if not term_ids:
+            return []
+        through = getattr(Service, relation).through
+        column = "theme_id" if relation == "themes" else "supporttype_id"
+        sharing = through.objects.filter(**{f"{column}__in": term_ids}).values("service_id")
         return (
             public_services()
             .for_municipality(current_municipality(self.request))
+            .filter(pk__in=sharing)
             .exclude(pk=service.pk)
-            .filter(Q(themes__in=theme_ids) | Q(support_types__in=support_ids))
-            .annotate(shared=Count("pk"))
+            .annotate(shared=Count(relation, filter=Q(**{f"{relation}__in": term_ids})))
             .select_related("organisation")
             .order_by("-shared", "name")[:4]
         )
@@ -511,7 +520,7 @@ def suggestions(request):
     if len(text.words(query)) and len(query.strip()) >= 2:
         municipality = current_municipality(request)
         services = (
-            search_queryset(public_services().for_municipality(municipality), query)
+            search_queryset(public_services().for_municipality(municipality), query, narrowed=True)
             .order_by("-rank", "name")
             .values_list("name", "slug")[:5]
         )
