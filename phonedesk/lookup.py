@@ -35,7 +35,7 @@ def find_services(context, query, *, limit=RESULT_LIMIT):
     """
     if not is_searchable(query):
         return [], False
-    queryset = context.apply_toggles(context.services().search(query))
+    queryset = context.apply_toggles(context.services().search(query, narrowed=True))
     if context.age is not None:
         excluded = Q(min_age__gt=context.age) | Q(max_age__lt=context.age)
         queryset = queryset.annotate(
@@ -51,7 +51,7 @@ def find_services(context, query, *, limit=RESULT_LIMIT):
 
 def has_results(context, query):
     """True when the query finds at least one service in this caller context."""
-    return context.apply_toggles(context.services().search(query)).exists()
+    return context.apply_toggles(context.services().search(query, narrowed=True)).exists()
 
 
 def get_service(context, pk):

@@ -244,11 +244,14 @@ class ServiceQuerySet(models.QuerySet):
         limit = timezone.now() - datetime.timedelta(days=round(months * 30.44))
         return self.filter(Q(verified_at__isnull=True) | Q(verified_at__lt=limit))
 
-    def search(self, query):
-        """Services matching a free-text query, annotated with `rank` (see services.search)."""
+    def search(self, query, *, narrowed=False):
+        """Services matching a free-text query, annotated with `rank` (see services.search).
+
+        narrowed: this queryset already holds one municipality's candidates (or fewer), so
+        the match tests each row rather than gathering matches from the indexes first."""
         from .search import search_queryset
 
-        return search_queryset(self, query)
+        return search_queryset(self, query, narrowed=narrowed)
 
     # Who may do what in the admin, written once (STYLE.md rule 4). Every admin hook,
     # action and view scopes its lookups with these, so another organisation's service is

@@ -5,15 +5,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('services', '0005_unknown_cost_and_catalogue_state'),
+        ("services", "0005_unknown_cost_and_catalogue_state"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='service',
-            index=models.Index(fields=['status', 'name'], name='service_status_name'),
+            model_name="service",
+            index=models.Index(fields=["status", "name"], name="service_status_name"),
         ),
     ]

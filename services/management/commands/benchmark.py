@@ -49,6 +49,9 @@ class Command(BaseCommand):
         parser.add_argument("--requests", type=int, default=100, help="Timed requests per kind.")
         parser.add_argument("--warmup", type=int, default=5)
         parser.add_argument("--no-seed", action="store_true", help="Measure what is there.")
+        parser.add_argument(
+            "--no-phonedesk", action="store_true", help="Leave out the phone desk's searches."
+        )
 
     def handle(self, *args, **options):
         self.ensure_services(options["services"], options["no_seed"])
@@ -68,6 +71,13 @@ class Command(BaseCommand):
         for kind, url in self.kinds():
             self.measure(client, kind, url, options["requests"], options["warmup"])
         self.page_weight(client)
+        if not options["no_phonedesk"]:
+            from phonedesk import benchmark as phonedesk_benchmark
+
+            self.stdout.write("phone desk results fragment (POST /telefoon/zoeken/):")
+            phonedesk_benchmark.run(
+                requests=options["requests"], warmup=options["warmup"], stdout=self.stdout
+            )
 
     def ensure_services(self, wanted, no_seed):
         missing = wanted - Service.objects.count()

@@ -24,8 +24,10 @@ class Command(BaseCommand):
         if with_users:
             self.write_users(demo.create_demo_users())
         from coalitions.demo import load as load_coalition_demo
+        from phonedesk.demo import load as load_phonedesk_demo
 
         load_coalition_demo(stdout=self.stdout)
+        load_phonedesk_demo(stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo data loaded."))
 
     def write_users(self, users):
