@@ -19,7 +19,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from . import hours, jsonld, selection, text
 from .filters import ServiceFilterSet
 from .forms import ErrorReportForm, MunicipalityForm
-from .models import Location, OpeningPeriod, Service, TargetGroup, Theme
+from .models import CatalogueState, Location, OpeningPeriod, Service, TargetGroup, Theme
 from .municipality import current_municipality, remember_municipality
 from .search import did_you_mean, search_queryset
 
@@ -247,15 +247,26 @@ class ServiceDetailView(CatalogueMixin, DetailView):
         through = getattr(Service, relation).through
         column = "theme_id" if relation == "themes" else "supporttype_id"
         sharing = through.objects.filter(**{f"{column}__in": term_ids}).values("service_id")
-        return (
-            public_services()
-            .for_municipality(current_municipality(self.request))
-            .filter(pk__in=sharing)
-            .exclude(pk=service.pk)
-            .annotate(shared=Count(relation, filter=Q(**{f"{relation}__in": term_ids})))
-            .select_related("organisation")
-            .order_by("-shared", "name")[:4]
+        municipality = current_municipality(self.request)
+        # Rank on ids only (a narrow grouping), cached per catalogue version; then fetch the
+        # four rows themselves.
+        key = f"catalogue:{CatalogueState.current()}:related:{service.pk}:{getattr(municipality, 'pk', '')}"
+        top = cache.get_or_set(
+            key,
+            lambda: list(
+                public_services()
+                .for_municipality(municipality)
+                .filter(pk__in=sharing)
+                .exclude(pk=service.pk)
+                .values("pk")
+                .annotate(shared=Count(relation, filter=Q(**{f"{relation}__in": term_ids})))
+                .order_by("-shared", "name")
+                .values_list("pk", flat=True)[:4]
+            ),
+            300,
         )
+        found = public_services().select_related("organisation").in_bulk(top)
+        return [found[pk] for pk in top if pk in found]
 
 
 @require_POST

@@ -469,3 +469,10 @@ def test_unknown_costs_are_a_value_of_their_own(client, catalogue):
     assert names(response) == ["Onbekende kosten"]
     with pytest.raises(Exception):  # noqa: B017 - a ValidationError from full_clean
         make_service("Onbekend met bedrag", cost=Service.Cost.UNKNOWN, cost_amount=5)
+
+
+def test_related_services_share_a_theme_or_kind_of_support_and_stay_local(client, catalogue):
+    other = catalogue["elsewhere"]
+    other.support_types.add(catalogue["walk"].support_types.first())
+    related = client.get(catalogue["walk"].get_absolute_url()).context["related"]
+    assert [s.name for s in related] == ["Buurtsportcoach"]
