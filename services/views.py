@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView, TemplateView
@@ -304,6 +305,13 @@ def _within_rate_limit(request):
     return count <= REPORTS_PER_HOUR
 
 
+TOGGLE_MESSAGES = {
+    # kind: (message when added, message when removed)
+    "shortlist": (_lazy("%(name)s staat op uw lijst."), _lazy("%(name)s is van uw lijst gehaald.")),
+    "compare": (_lazy("%(name)s wordt vergeleken."), _lazy("%(name)s wordt niet meer vergeleken.")),
+}
+
+
 def _toggle(request, slug, kind):
     service = get_object_or_404(public_services(), slug=slug)
     chosen = (
@@ -311,41 +319,18 @@ def _toggle(request, slug, kind):
     )
     added, error = chosen.toggle(service.pk)
     if request.htmx:
+        context = {"service": service, "kind": kind, "chosen": chosen, "error": error}
         response = render(
             request,
             "services/includes/selection_button.html",
-            {
-                "service": service,
-                "kind": kind,
-                "chosen": chosen,
-                "error": error,
-                "announce": True,
-                "added": added,
-            },
+            {**context, "announce": True, "added": added},
         )
     else:
         if error:
             messages.warning(request, error)
-        elif kind == "shortlist":
-            messages.success(
-                request,
-                (
-                    _("%(name)s staat op uw lijst.")
-                    if added
-                    else _("%(name)s is van uw lijst gehaald.")
-                )
-                % {"name": service.name},
-            )
         else:
-            messages.success(
-                request,
-                (
-                    _("%(name)s wordt vergeleken.")
-                    if added
-                    else _("%(name)s wordt niet meer vergeleken.")
-                )
-                % {"name": service.name},
-            )
+            message = TOGGLE_MESSAGES[kind][0 if added else 1]
+            messages.success(request, message % {"name": service.name})
         response = HttpResponseRedirect(safe_next(request, service.get_absolute_url()))
     return chosen.save(response)
 
