@@ -292,7 +292,9 @@ class ServiceFilterSet(django_filters.FilterSet):
         if "q" not in skip and self.search:
             ids = None if "gemeente" in skip else self.matched_ids()
             queryset = (
-                self.search.match(queryset) if ids is None else queryset.filter(pk__any_of=ids)
+                self.search.match(queryset, fuzzy=self.matched()["fuzzy"])
+                if ids is None
+                else queryset.filter(pk__any_of=ids)
             )
         return queryset
 
@@ -305,19 +307,26 @@ class ServiceFilterSet(django_filters.FilterSet):
     def matched_ids(self):
         """Ids of the published services in the chosen municipalities that the search words
         match, found once per request (None when there are more than ID_LIST_LIMIT)."""
-        if not hasattr(self, "_matched_ids"):
-            self._matched_ids = cache.get_or_set(
+        return self.matched()["ids"]
+
+    def matched(self):
+        if not hasattr(self, "_matched"):
+            self._matched = cache.get_or_set(
                 self.cache_key("matched", only={"q", "gemeente"}),
                 self._match_ids,
                 self.CACHE_SECONDS,
             )
-        return self._matched_ids
+        return self._matched
 
     def _match_ids(self):
         candidates = self.queryset.filter(self.municipality_q(self.cleaned.get("gemeente") or []))
-        matched = self.search.match(candidates, narrowed=True).order_by()
-        ids = list(matched.values_list("pk", flat=True)[: self.ID_LIST_LIMIT + 1])
-        return ids if len(ids) <= self.ID_LIST_LIMIT else None
+        for fuzzy in (False, True) if self.search.postgres else (False,):
+            # Spelled-alike matches only when the words as typed find nothing.
+            matched = self.search.match(candidates, narrowed=True, fuzzy=fuzzy).order_by()
+            ids = list(matched.values_list("pk", flat=True)[: self.ID_LIST_LIMIT + 1])
+            if ids:
+                break
+        return {"ids": ids if len(ids) <= self.ID_LIST_LIMIT else None, "fuzzy": fuzzy}
 
     @property
     def qs(self):

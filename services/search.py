@@ -52,24 +52,25 @@ class Search:
             return [term, *self.synonyms.get(term, [])]
         return list(dict.fromkeys([term, text.stem(term), *self.synonyms.get(term, [])]))
 
-    def match(self, queryset, *, narrowed=False):
+    def match(self, queryset, *, narrowed=False, fuzzy=True):
         """The queryset narrowed to services matching every word (or one of its synonyms).
 
         narrowed: the queryset is already small (one municipality's candidates), so test
         each row; otherwise gather the matches from the indexes first.
+        fuzzy: also accept names that are spelled alike (typos; PostgreSQL only).
         """
         for term in self.terms:
-            queryset = queryset.filter(self._term_match(term, narrowed=narrowed))
+            queryset = queryset.filter(self._term_match(term, narrowed=narrowed, fuzzy=fuzzy))
         return queryset
 
-    def _term_match(self, term, *, narrowed=False):
+    def _term_match(self, term, *, narrowed=False, fuzzy=True):
         from .models import Service
 
         if self.postgres and narrowed:
             condition = Q(search_vector=self._tsquery(term))
             for variant in self.variants(term):
                 condition |= Q(search_name__contains=variant)
-            if len(term) >= MIN_TYPO_LENGTH:
+            if fuzzy and len(term) >= MIN_TYPO_LENGTH:
                 condition |= Q(search_name__trigram_word_similar=term)
             return condition
         if not self.postgres:
@@ -87,7 +88,7 @@ class Search:
             matches = matches.union(
                 everything.filter(search_name__contains=variant).values("pk"), all=True
             )
-        if len(term) >= MIN_TYPO_LENGTH:
+        if fuzzy and len(term) >= MIN_TYPO_LENGTH:
             matches = matches.union(
                 everything.filter(search_name__trigram_word_similar=term).values("pk"), all=True
             )
@@ -108,12 +109,19 @@ class Search:
                 search_type="raw",
                 config="dutch",
             )
-            return (
-                SearchRank(F("search_vector"), any_query)
-                + TrigramWordSimilarity(" ".join(self.terms), "search_name")
-                + Case(
-                    When(search_name__startswith=self.terms[0], then=Value(1.0)), default=Value(0.0)
-                )
+            # Word similarity is costly per row: only rows that the words themselves do not
+            # match (typos, parts of compound names) are scored by it.
+            return Case(
+                When(
+                    search_vector=any_query,
+                    then=SearchRank(F("search_vector"), any_query)
+                    + Case(
+                        When(search_name__startswith=self.terms[0], then=Value(1.0)),
+                        default=Value(0.0),
+                    ),
+                ),
+                default=TrigramWordSimilarity(" ".join(self.terms), "search_name") * Value(0.5),
+                output_field=FloatField(),
             )
         rank = Value(0, output_field=IntegerField())
         for term in self.terms:
