@@ -466,6 +466,9 @@ class Service(models.Model):
             models.Index(fields=["status", "verified_at"], name="service_status_verified"),
             # The catalogue's default order: the first page reads 20 rows in name order.
             models.Index(fields=["status", "name"], name="service_status_name"),
+            # "Published ids" is a subquery of nearly every count: this lets PostgreSQL read
+            # it from the index alone instead of scanning the (wide) table.
+            models.Index(fields=["status", "id"], name="service_status_id"),
         ]
 
     def __str__(self):
