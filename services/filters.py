@@ -148,7 +148,7 @@ class Facet:
 
 
 class ServiceFilterSet(django_filters.FilterSet):
-    q = django_filters.CharFilter(method="filter_search", label=_("Zoek"), max_length=None)
+    q = django_filters.CharFilter(method="filter_noop", label=_("Zoek"), max_length=None)
     doelgroep = taxonomy_filter(TargetGroup, "target_groups", _("Voor wie"))
     steun = taxonomy_filter(SupportType, "support_types", _("Soort steun"))
     thema = taxonomy_filter(Theme, "themes", _("Thema"))
@@ -242,9 +242,6 @@ class ServiceFilterSet(django_filters.FilterSet):
 
     # --- filtering -------------------------------------------------------------------
 
-    def filter_search(self, queryset, name, value):
-        return queryset  # applied in filter_except, through the ids it matched once
-
     def filter_facet(self, queryset, name, value):
         if not value:
             return queryset
@@ -258,6 +255,7 @@ class ServiceFilterSet(django_filters.FilterSet):
         )
 
     def filter_noop(self, queryset, name, value):
+        """Search and sort are applied in filter_except and sort(), not per filter."""
         return queryset
 
     def municipality_q(self, slugs):
