@@ -1,8 +1,8 @@
 """Coalitions in the admin: coordinators keep their own coalition current, curators all of their
 municipality's, superusers everything.
 
-Every hook asks one question, `Coalition.objects.editable_by(user)`, through `coalition_path`:
-the lookup from a model to its coalition. A record outside that set is not found at all (404).
+Every hook asks the access policy (services.access), which knows for each model the path
+to its coalition. A record outside what the user may edit is not found at all (404).
 """
 
 from django import forms
@@ -13,6 +13,7 @@ from django.db import models
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
+from services import access
 from services.models import Municipality, Organisation, Service
 
 from .models import (
@@ -24,32 +25,20 @@ from .models import (
     LonelinessFigure,
     Measurement,
     Membership,
-    municipalities_editable_by,
 )
 
 
-def coalitions_for(user):
-    return Coalition.objects.editable_by(user)
-
-
-def scoped(queryset, path, user):
-    """queryset narrowed to rows whose coalition (reached through path) the user may edit."""
-    if path == "":
-        return queryset.filter(pk__in=coalitions_for(user).values("pk"))
-    return queryset.filter(**{f"{path}__in": coalitions_for(user).values("pk")})
+def scoped(queryset, user):
+    """queryset narrowed to rows whose coalition the user may edit (the policy's answer)."""
+    return access.scope(user, "change", queryset)
 
 
 def may_edit_any(user):
-    return coalitions_for(user).exists() or municipalities_editable_by(user).exists()
+    return access.manages_coalitions(user)
 
 
 # Choices for foreign keys, by related model: every one limited to what the user may edit.
-FOREIGN_KEY_SCOPES = {
-    Coalition: "",
-    Membership: "coalition",
-    Goal: "coalition",
-    Indicator: "goal__coalition",
-}
+FOREIGN_KEY_SCOPES = {Coalition, Membership, Goal, Indicator}
 
 
 class ScopedFormfieldsMixin:
@@ -61,9 +50,9 @@ class ScopedFormfieldsMixin:
                 queryset = queryset.select_related("organisation")
             if model is Indicator:
                 queryset = queryset.select_related("goal")
-            kwargs["queryset"] = scoped(queryset, FOREIGN_KEY_SCOPES[model], request.user)
+            kwargs["queryset"] = scoped(queryset, request.user)
         elif model is Municipality:
-            kwargs["queryset"] = municipalities_editable_by(request.user)
+            kwargs["queryset"] = access.municipalities(request.user)
         elif model is Organisation:
             kwargs["queryset"] = Organisation.objects.order_by("name")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
@@ -72,9 +61,7 @@ class ScopedFormfieldsMixin:
         if db_field.related_model is Service:
             # Services of organisations that take part in a coalition the user may edit;
             # Commitment.clean_relations then narrows it to the chosen member.
-            organisations = scoped(Membership.objects.all(), "coalition", request.user).values(
-                "organisation_id"
-            )
+            organisations = scoped(Membership.objects.all(), request.user).values("organisation_id")
             kwargs["queryset"] = Service.objects.filter(
                 organisation__in=organisations
             ).select_related("organisation")
@@ -86,10 +73,8 @@ class ScopedFormfieldsMixin:
 class ScopedAdmin(ScopedFormfieldsMixin, admin.ModelAdmin):
     """A ModelAdmin whose rows, permissions and choices all follow editable_by."""
 
-    coalition_path = "coalition"
-
     def get_queryset(self, request):
-        return scoped(super().get_queryset(request), self.coalition_path, request.user)
+        return scoped(super().get_queryset(request), request.user)
 
     def get_object(self, request, object_id, from_field=None):
         obj = super().get_object(request, object_id, from_field)
@@ -100,9 +85,7 @@ class ScopedAdmin(ScopedFormfieldsMixin, admin.ModelAdmin):
     def _may_edit(self, request, obj):
         if obj is None:
             return may_edit_any(request.user)
-        return scoped(
-            self.model._default_manager.filter(pk=obj.pk), self.coalition_path, request.user
-        ).exists()
+        return access.allows(request.user, "change", obj)
 
     def has_module_permission(self, request):
         return may_edit_any(request.user)
@@ -123,14 +106,10 @@ class ScopedAdmin(ScopedFormfieldsMixin, admin.ModelAdmin):
 class ScopedInline(ScopedFormfieldsMixin):
     """Inline permissions follow the parent coalition (obj is the parent being edited)."""
 
-    parent_path = "coalition"
-
     def _may_edit(self, request, obj):
         if obj is None:
             return may_edit_any(request.user)
-        return scoped(
-            type(obj)._default_manager.filter(pk=obj.pk), self.parent_path, request.user
-        ).exists()
+        return access.allows(request.user, "change", obj)
 
     def has_view_permission(self, request, obj=None):
         return self._may_edit(request, obj)
@@ -147,14 +126,12 @@ class ScopedInline(ScopedFormfieldsMixin):
 
 class MembershipInline(ScopedInline, admin.TabularInline):
     model = Membership
-    parent_path = ""
     extra = 0
     fields = ["organisation", "domain", "role", "since"]
 
 
 class GoalInline(ScopedInline, admin.TabularInline):
     model = Goal
-    parent_path = ""
     extra = 0
     fields = ["title", "target_date", "position"]
     show_change_link = True
@@ -169,7 +146,6 @@ def _pillar_fieldsets():
 
 @admin.register(Coalition)
 class CoalitionAdmin(ScopedAdmin):
-    coalition_path = ""
     list_display = ["name", "municipality", "step", "is_published", "modified"]
     list_filter = ["is_published", "step", "municipality"]
     list_select_related = ["municipality"]
@@ -198,21 +174,17 @@ class CoalitionAdmin(ScopedAdmin):
 
     def has_add_permission(self, request):
         # New coalitions are started by the municipality.
-        return municipalities_editable_by(request.user).exists()
+        return access.allows(request.user, "manage", kind="coalitions.coalition")
 
     def get_readonly_fields(self, request, obj=None):
         # A coordinator keeps the page current but does not move it or hand out access.
-        if (
-            obj is not None
-            and not municipalities_editable_by(request.user).filter(pk=obj.municipality_id).exists()
-        ):
+        if obj is not None and not access.allows(request.user, "manage", obj):
             return ["municipality", "coordinators"]
         return []
 
 
 class IndicatorInline(ScopedInline, admin.StackedInline):
     model = Indicator
-    parent_path = "coalition"
     extra = 0
     fields = ["name", ("unit", "direction"), ("baseline", "target")]
     show_change_link = True
@@ -240,7 +212,6 @@ class CommitmentForm(forms.ModelForm):
 class CommitmentInline(ScopedInline, admin.StackedInline):
     model = Commitment
     form = CommitmentForm
-    parent_path = "coalition"
     extra = 0
     # A member offers a handful of services: tick boxes read easier than a two-pane picker.
     formfield_overrides = {models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}}
@@ -266,14 +237,12 @@ class GoalAdmin(ScopedAdmin):
 
 class MeasurementInline(ScopedInline, admin.TabularInline):
     model = Measurement
-    parent_path = "goal__coalition"
     extra = 1
     fields = ["date", "value", "unit", "source"]
 
 
 @admin.register(Indicator)
 class IndicatorAdmin(ScopedAdmin):
-    coalition_path = "goal__coalition"
     list_display = ["name", "goal", "unit", "baseline", "target", "direction"]
     list_select_related = ["goal"]
     search_fields = ["name", "goal__title"]
@@ -297,10 +266,9 @@ class LonelinessFigureAdmin(ScopedFormfieldsMixin, admin.ModelAdmin):
         return obj
 
     def _may_edit(self, request, obj):
-        figures = LonelinessFigure.objects.editable_by(request.user)
         if obj is None:
-            return municipalities_editable_by(request.user).exists()
-        return figures.filter(pk=obj.pk).exists()
+            return access.allows(request.user, "change", kind="coalitions.lonelinessfigure")
+        return access.allows(request.user, "change", obj)
 
     def has_module_permission(self, request):
         return self._may_edit(request, None)
@@ -319,7 +287,7 @@ class LonelinessFigureAdmin(ScopedFormfieldsMixin, admin.ModelAdmin):
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
-        if not request.user.is_superuser:
-            # Only superusers keep the national figures (an empty municipality).
+        if not access.actor(request.user).national:
+            # Only national curators keep the national figures (an empty municipality).
             form.base_fields["municipality"].required = True
         return form

@@ -3,7 +3,7 @@
 The shape follows the national programme (DOMAIN.md, "Coalitions"): parties from twelve
 domains, six steps, five pillars, and Movisie's Kwaliteitskompas (goals, indicators, who
 contributes what). Who may edit a coalition is decided once, in
-`CoalitionQuerySet.editable_by`; every other model asks its coalition.
+the access policy (services.access); every other model asks its coalition.
 """
 
 from decimal import Decimal
@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
+from services import access
 from services.models import Domain, Municipality, Organisation, Service, unique_slug
 from services.validators import validate_no_control_characters
 
@@ -57,17 +58,6 @@ def validate_sane_plan_date(value):
             code="date_out_of_range",
             params={"first": EARLIEST_YEAR, "last": latest},
         )
-
-
-def municipalities_editable_by(user):
-    """Municipalities whose coalitions and figures the user may manage (curators, superusers)."""
-    if not user.is_authenticated or not user.is_active:
-        return Municipality.objects.none()
-    if user.is_superuser:
-        return Municipality.objects.all()
-    return Municipality.objects.filter(
-        pk__in=Municipality.curators.through.objects.filter(user=user).values("municipality_id")
-    )
 
 
 def format_number(value):
@@ -160,24 +150,13 @@ class CoalitionQuerySet(models.QuerySet):
         return self.filter(is_published=True)
 
     def editable_by(self, user):
-        """Coalitions the user may edit: their own as coordinator, all of their municipality
-        as curator, everything as superuser; nothing for anyone else."""
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.is_superuser:
-            return self
-        coordinated = Coalition.coordinators.through.objects.filter(user=user).values(
-            "coalition_id"
-        )
-        return self.filter(
-            Q(pk__in=coordinated) | Q(municipality__in=municipalities_editable_by(user))
-        )
+        """Coalitions the user may edit (see services.access: coordinators, curators of the
+        municipality, national curators)."""
+        return access.scope(user, "change", self)
 
     def visible_to(self, user):
         """Published coalitions, plus unpublished ones the user may edit (a preview)."""
-        if not user.is_authenticated:
-            return self.published()
-        return self.filter(Q(is_published=True) | Q(pk__in=self.editable_by(user).values("pk")))
+        return access.scope(user, "view", self)
 
     def with_related(self):
         """Everything a coalition's page shows, in a fixed number of queries."""
@@ -649,10 +628,8 @@ class LonelinessFigureQuerySet(models.QuerySet):
         return self.filter(municipality__isnull=True)
 
     def editable_by(self, user):
-        """Figures of the municipalities the user curates; national figures: superusers."""
-        if user.is_authenticated and user.is_active and user.is_superuser:
-            return self
-        return self.filter(municipality__in=municipalities_editable_by(user))
+        """Figures the user may keep (see services.access)."""
+        return access.scope(user, "change", self)
 
 
 class LonelinessFigure(models.Model):

@@ -1,6 +1,7 @@
 """Finding services for a caller and preparing what staff read out.
 
-The search is the catalogue's own: `published().for_municipality(m).search(q).with_related()`,
+The search is the catalogue's own (`services.search.search_queryset` over
+`published().for_municipality(m)`),
 narrowed by the caller context. Nothing here writes.
 """
 
@@ -8,8 +9,9 @@ from dataclasses import dataclass
 
 from django.db.models import Case, IntegerField, Prefetch, Q, Value, When
 
-from services import hours, text
+from services import presentation, text
 from services.models import Location, Service
+from services.search import search_queryset
 from services.validators import tel_href
 
 # Staff read out the first few; ten keeps the answer quick and the list scannable.
@@ -35,7 +37,7 @@ def find_services(context, query, *, limit=RESULT_LIMIT):
     """
     if not is_searchable(query):
         return [], False
-    queryset = context.apply_toggles(context.services().search(query, narrowed=True))
+    queryset = context.apply_toggles(search_queryset(context.services(), query, narrowed=True))
     if context.age is not None:
         excluded = Q(min_age__gt=context.age) | Q(max_age__lt=context.age)
         queryset = queryset.annotate(
@@ -51,7 +53,7 @@ def find_services(context, query, *, limit=RESULT_LIMIT):
 
 def has_results(context, query):
     """True when the query finds at least one service in this caller context."""
-    return context.apply_toggles(context.services().search(query, narrowed=True)).exists()
+    return context.apply_toggles(search_queryset(context.services(), query, narrowed=True)).exists()
 
 
 def get_service(context, pk):
@@ -101,14 +103,14 @@ class Readout:
 
 
 def readout(service, context, now=None):
-    now = now or hours.local_now()
+    now = now or presentation.local_now()
     locations = [
         LocationHours(
             location=location,
             has_hours=bool(location.opening_periods.all()),
-            today=hours.today_periods(location, now),
-            open_now=hours.is_open_now(location, now),
-            week=hours.week(location, now),
+            today=presentation.today_periods(location, now),
+            open_now=presentation.is_open_now(location, now),
+            week=presentation.week(location, now),
         )
         for location in service.locations.all()
     ]
@@ -122,5 +124,5 @@ def readout(service, context, now=None):
 
 
 def readouts(services, context):
-    now = hours.local_now()
+    now = presentation.local_now()
     return [readout(service, context, now) for service in services]

@@ -8,7 +8,6 @@ from django.db import models
 from django.db.models import Q, Sum
 from django.utils.translation import gettext_lazy as _
 
-from services import roles
 from services.models import Municipality, Service, Theme
 
 TERM_MAX_LENGTH = 100
@@ -42,19 +41,6 @@ class Outcome(models.TextChoices):
 
 
 class CallQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Calls a curator may see: all for national curators, their municipalities' otherwise."""
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.is_superuser:
-            return self
-        names = set(user.groups.values_list("name", flat=True))
-        if roles.NATIONAL_CURATOR in names:
-            return self
-        if roles.CURATOR in names:
-            return self.filter(municipality__in=user.curated_municipalities.all())
-        return self.none()
-
     def between(self, start, end):
         """Calls started on the dates start to end, both included (local time)."""
         return self.filter(started_at__date__gte=start, started_at__date__lte=end)

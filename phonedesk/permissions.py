@@ -1,29 +1,19 @@
-"""Who may use the phone desk and who may see its gap report, decided here only."""
+"""The phone desk's view decorators; the rules themselves are the access policy's."""
 
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 
-from services import roles
-
-DESK_ROLES = (roles.PHONE_DESK, roles.CURATOR, roles.NATIONAL_CURATOR)
-REPORT_ROLES = (roles.CURATOR, roles.NATIONAL_CURATOR)
-
-
-def has_role(user, names):
-    """True for active superusers and active members of any of the groups, in one query."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    return user.is_superuser or user.groups.filter(name__in=names).exists()
+from services import access
 
 
 def can_use_desk(user):
-    return has_role(user, DESK_ROLES)
+    return access.allows(user, "use_desk")
 
 
 def can_see_report(user):
-    return has_role(user, REPORT_ROLES)
+    return access.allows(user, "see_gap_report")
 
 
 def _role_required(test):

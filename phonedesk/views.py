@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from services import access
 from services.models import Municipality
 
 from . import actions, lookup, reports
@@ -249,7 +250,7 @@ def summary_email(request):
 
 def _report(request):
     """The filter form and the scoped calls and search-term rows it selects."""
-    visible = Call.objects.visible_to(request.user)
+    visible = access.scope(request.user, "view", Call.objects.all())
     municipalities = Municipality.objects.filter(pk__in=visible.values("municipality"))
     form = GapReportForm(request.GET or None, municipalities=municipalities)
     filters = form.filters()

@@ -1,24 +1,27 @@
 """Writes that touch several models: review, history, verification and campaigns.
 
 Keyword-only functions named <thing>_<verb>. Callers pass objects they already looked up
-through a scoped queryset (Service.objects.curatable_by(user) and friends); these functions
-validate with full_clean()/clean_relations() and record every change in ServiceVersion.
+through the access policy (`access.scope(user, "curate", ...)`); decisions that depend on
+the result of the write (approving a proposal, restoring a version) ask the policy here
+again. Every function validates with full_clean()/clean_relations() and records every
+change in ServiceVersion.
 """
 
 import datetime
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import links, snapshots
+from . import access, links, snapshots
 from .models import (
     LIVE_STATUSES,
     CampaignRecipient,
     Organisation,
+    OrganisationVersion,
     ProposedChange,
     Service,
     ServiceVersion,
@@ -59,7 +62,12 @@ def version_record(*, service, user, source, before=None):
 
 
 def version_restore(*, version, user):
-    """Write an earlier version's content back (not its status or verification), recorded."""
+    """Write an earlier version's content back (not its status or verification), recorded.
+
+    Refused (PermissionDenied) when the version would put the service outside the user's
+    scope, e.g. a municipal curator restoring a national version."""
+    if not access.allows(user, "restore", version):
+        raise PermissionDenied(_("U mag deze versie niet terugzetten."))
     service = version.service
     before = snapshots.snapshot(service)
     snapshots.apply_snapshot(service, version.snapshot)
@@ -119,21 +127,29 @@ def service_submit(*, service, user, before=None):
     return proposal
 
 
-def service_propose_change(*, service, data, user=None, contact_email="", base=None):
+def service_propose_change(*, service, data, user=None, contact_email="", base=None, shown=None):
     """Keep an edit of a live service aside until a curator approves it.
 
-    `base` is the service before the edit (default: as stored now). One pending proposal per
-    service: a second edit replaces the first one's values.
+    `base` is the live service before the edit (default: as stored now); `shown` what the
+    editor started from (a pending proposal, or the live service). One pending proposal per
+    service, and it keeps every change: what this edit changed (against `shown`) is put on
+    top of what was already proposed, so a second edit never discards the first.
     """
     base = base or snapshots.snapshot(service)
-    if not snapshots.changed_keys(base, data):
-        return None
+    shown = shown or base
     proposal = service.proposed_changes.pending().filter(kind=ProposedChange.Kind.CHANGE).first()
+    edited = snapshots.changed_keys(shown, data)
     if proposal is None:
+        if not edited:
+            return None
         proposal = ProposedChange(service=service, kind=ProposedChange.Kind.CHANGE, base=base)
-    proposal.data = data
-    proposal.proposed_by = _actor(user)
-    proposal.contact_email = contact_email
+        proposal.data = snapshots.merge(base, data, edited)
+    else:
+        if not edited:
+            return proposal
+        proposal.data = snapshots.merge(proposal.data, data, edited)
+    proposal.proposed_by = _actor(user) or proposal.proposed_by
+    proposal.contact_email = contact_email or proposal.contact_email
     proposal.save()
     return proposal
 
@@ -145,24 +161,8 @@ def proposal_diff(proposal):
         return snapshots.diff(None, snapshots.snapshot(service))
     current = snapshots.snapshot(service)
     keys = snapshots.changed_keys(proposal.base, proposal.data)
-    merged = _merged(current, proposal.data, keys)
+    merged = snapshots.merge(current, proposal.data, keys)
     return snapshots.diff(current, merged)
-
-
-def _merged(current, proposed, keys):
-    merged = {
-        "fields": dict(current["fields"]),
-        "m2m": dict(current["m2m"]),
-        snapshots.LOCATIONS: current[snapshots.LOCATIONS],
-    }
-    for key in keys:
-        if key in merged["fields"]:
-            merged["fields"][key] = proposed["fields"].get(key)
-        elif key in merged["m2m"]:
-            merged["m2m"][key] = proposed["m2m"].get(key, [])
-        elif key == snapshots.LOCATIONS:
-            merged[snapshots.LOCATIONS] = proposed[snapshots.LOCATIONS]
-    return merged
 
 
 def proposal_approve(*, proposal, user, reason=""):
@@ -173,6 +173,13 @@ def proposal_approve(*, proposal, user, reason=""):
     """
     if proposal.state != ProposedChange.State.PENDING:
         raise ValidationError(_("Over dit voorstel is al beslist."))
+    if not access.allows(user, "review", proposal):
+        raise PermissionDenied(
+            _(
+                "Dit voorstel brengt de dienst buiten uw gemeenten. Een landelijke curator "
+                "beslist erover."
+            )
+        )
     service = proposal.service
     with transaction.atomic():
         if proposal.kind == ProposedChange.Kind.NEW:
@@ -200,6 +207,8 @@ def proposal_reject(*, proposal, user, reason):
         raise ValidationError({"reason": _("Schrijf kort op waarom u het voorstel afwijst.")})
     if proposal.state != ProposedChange.State.PENDING:
         raise ValidationError(_("Over dit voorstel is al beslist."))
+    if not access.allows(user, "review", proposal):
+        raise PermissionDenied(_("U mag over dit voorstel niet beslissen."))
     with transaction.atomic():
         if proposal.kind == ProposedChange.Kind.NEW:
             service_set_status(
@@ -367,6 +376,17 @@ def _answered(recipient):
     if recipient.answered_at is None:
         recipient.answered_at = timezone.now()
         recipient.save(update_fields=["answered_at"])
+
+
+def organisation_version_record(*, organisation, user, before=None):
+    """Record an organisation as it is now, with what changed since `before`."""
+    after = snapshots.organisation_snapshot(organisation)
+    changes = snapshots.organisation_diff(before, after)
+    if before is not None and not changes:
+        return None
+    return OrganisationVersion.objects.create(
+        organisation=organisation, user=_actor(user), snapshot=after, changes=changes
+    )
 
 
 def organisations_of(user):

@@ -25,7 +25,7 @@ from .models import (
     TargetGroup,
     Theme,
 )
-from .search import Search, is_postgres
+from .search import searcher
 
 
 class LenientMultipleChoiceField(forms.MultipleChoiceField):
@@ -299,7 +299,7 @@ class ServiceFilterSet(django_filters.FilterSet):
     @property
     def search(self):
         if not hasattr(self, "_search"):
-            self._search = Search(self.cleaned.get("q") or "", postgres=is_postgres(self.queryset))
+            self._search = searcher(self.queryset, self.cleaned.get("q") or "")
         return self._search
 
     def matched_ids(self):

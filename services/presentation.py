@@ -1,8 +1,14 @@
-"""Opening hours as people read them: today's hours and whether a place is open now."""
+"""What a service shows, written once: opening hours, costs, ages, scope and contact labels.
+
+Used by the catalogue, the detail page, compare, the shortlist, the phone desk and the
+summaries, through these functions and the template includes in templates/services/includes/.
+"""
 
 from dataclasses import dataclass
 
 from django.utils import timezone
+
+from .models import OpeningPeriod
 
 
 @dataclass(frozen=True)
@@ -23,8 +29,6 @@ def week(location, now=None):
 
     Uses `location.opening_periods.all()`, so a prefetch keeps it free of queries.
     """
-    from .models import OpeningPeriod
-
     now = now or local_now()
     periods = list(location.opening_periods.all())
     return [

@@ -1,6 +1,6 @@
-"""The roles people have, as Django groups. Who may do what is decided in one place per model
-(querysets such as `Service.objects.editable_by(user)`); the groups carry the admin's model
-permissions so that the admin shows the right menus."""
+"""The roles people have, as Django groups. Who may do what is decided in one place,
+the access policy (services.access); the groups carry the admin's model permissions only so
+that Django's own checks stay consistent with it."""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -22,7 +22,7 @@ ALL = ("view", "add", "change", "delete")
 TAXONOMIES = ("targetgroup", "supporttype", "theme", "language", "synonym")
 
 # Model permissions per group, as {"app_label.model": actions}. They only open the admin's
-# menus; which rows someone sees or changes is decided by the querysets in services.models.
+# menus; which rows someone sees or changes is decided by services.access.
 GROUP_PERMISSIONS = {
     PARTNER: {
         "services.service": ("view", "add", "change"),
@@ -61,32 +61,6 @@ GROUP_PERMISSIONS = {
     PHONE_DESK: {},
     COALITION_COORDINATOR: {},
 }
-
-
-def user_in_group(user, name):
-    """True when the user is active and in the group (superusers are in every group)."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    if user.is_superuser:
-        return True
-    return name in _group_names(user)
-
-
-def _group_names(user):
-    # Cached on the user object: the admin asks several times per request.
-    if not hasattr(user, "_role_group_names"):
-        user._role_group_names = set(user.groups.values_list("name", flat=True))
-    return user._role_group_names
-
-
-def is_national_curator(user):
-    """Superusers and members of the national curators' group: everything."""
-    return user_in_group(user, NATIONAL_CURATOR)
-
-
-def is_curator(user):
-    """A municipal or national curator."""
-    return is_national_curator(user) or user_in_group(user, CURATOR)
 
 
 def ensure_groups(group_model=None, permission_model=None):

@@ -5,6 +5,9 @@ trigram index on the name for compound words ("sport" in "buurtsportcoach") and 
 ("luistrelijn"). SQLite: substring matching on the normalised text columns with light
 suffix stripping, ranked by where the match is. Both expand curator-kept synonyms and
 never raise on odd input: the query is reduced to at most eight plain words first.
+
+Above the data model: it reads synonyms from it, and the model never imports search (the
+catalogue, the phone desk and the API call `searcher()` / `search_queryset()`).
 """
 
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
@@ -13,19 +16,10 @@ from django.db.models import Case, F, FloatField, IntegerField, Q, Value, When
 from django.db.models.functions import Cast
 
 from . import text
+from .models import Synonym
 
 MIN_TYPO_LENGTH = 4
 RANK_FIELDS = (("search_name", 8), ("search_summary", 4), ("search_body", 2), ("search_extra", 1))
-
-
-def synonyms_for(terms):
-    """Map each query term to the extra words curators listed for it."""
-    from .models import Synonym
-
-    return {
-        synonym.term: synonym.alternative_words()
-        for synonym in Synonym.objects.filter(term__in=terms)
-    }
 
 
 def is_postgres(queryset):
@@ -39,9 +33,9 @@ class Search:
     rows it shows.
     """
 
-    def __init__(self, query, *, postgres):
+    def __init__(self, query, *, postgres, synonyms=None):
         self.terms = text.words(query)
-        self.synonyms = synonyms_for(self.terms) if self.terms else {}
+        self.synonyms = synonyms or {}
         self.postgres = postgres
 
     def __bool__(self):
@@ -60,12 +54,12 @@ class Search:
         fuzzy: also accept names that are spelled alike (typos; PostgreSQL only).
         """
         for term in self.terms:
-            queryset = queryset.filter(self._term_match(term, narrowed=narrowed, fuzzy=fuzzy))
+            queryset = queryset.filter(
+                self._term_match(queryset, term, narrowed=narrowed, fuzzy=fuzzy)
+            )
         return queryset
 
-    def _term_match(self, term, *, narrowed=False, fuzzy=True):
-        from .models import Service
-
+    def _term_match(self, queryset, term, *, narrowed=False, fuzzy=True):
         if self.postgres and narrowed:
             condition = Q(search_vector=self._tsquery(term))
             for variant in self.variants(term):
@@ -79,7 +73,7 @@ class Search:
                 for field, _weight in RANK_FIELDS:
                     condition |= Q(**{f"{field}__contains": variant})
             return condition
-        everything = Service.objects.all()
+        everything = queryset.model._default_manager.all()
         tsquery = self._tsquery(term)
         # Each way of matching is its own subquery, so each can use its own index (GIN on the
         # tsvector, trigram GIN on the name); an OR over one scan would read every row.
@@ -132,15 +126,13 @@ class Search:
             )
         return Cast(rank, FloatField())
 
+    def queryset(self, queryset, *, narrowed=False):
+        """`queryset` narrowed to matches and annotated with `rank`; all rows for no words.
 
-def search_queryset(queryset, query, *, narrowed=False):
-    """Services matching a free-text query, annotated with `rank`; all services for no words.
-
-    narrowed: the queryset already holds few candidates (see Search.match)."""
-    search = Search(query, postgres=is_postgres(queryset))
-    if not search:
-        return queryset.annotate(rank=Value(0.0, output_field=FloatField()))
-    return search.match(queryset, narrowed=narrowed).annotate(rank=search.rank())
+        narrowed: the queryset already holds few candidates (see match)."""
+        if not self:
+            return queryset.annotate(rank=Value(0.0, output_field=FloatField()))
+        return self.match(queryset, narrowed=narrowed).annotate(rank=self.rank())
 
 
 def did_you_mean(queryset, query):
@@ -159,3 +151,20 @@ def did_you_mean(queryset, query):
     if best is None or phrase in best[1]:
         return None
     return best[0]
+
+
+def searcher(queryset, query):
+    """A Search for this query on `queryset`'s database, with the curators' synonyms."""
+    words = text.words(query)
+    return Search(
+        query,
+        postgres=is_postgres(queryset),
+        synonyms=Synonym.objects.expansions(words) if words else {},
+    )
+
+
+def search_queryset(queryset, query, *, narrowed=False):
+    """Services matching a free-text query, annotated with `rank`; all services for no words.
+
+    narrowed: the queryset already holds few candidates (see Search.match)."""
+    return searcher(queryset, query).queryset(queryset, narrowed=narrowed)

@@ -100,6 +100,65 @@ def snapshot(service):
     }
 
 
+ORGANISATION_FIELDS = ("name", "description", "website", "email", "phone", "domain")
+
+
+def organisation_snapshot(organisation):
+    """An organisation's public fields and its partners, for its history."""
+    if organisation is None or organisation.pk is None:
+        return None
+    return {
+        "fields": _fields_of(organisation, ORGANISATION_FIELDS),
+        "users": sorted(organisation.users.values_list("pk", flat=True)),
+    }
+
+
+def organisation_diff(old, new):
+    """[{field, label, old, new}] for the fields that differ."""
+    rows = []
+    for name in ORGANISATION_FIELDS:
+        before = (old or {}).get("fields", {}).get(name)
+        after = new["fields"].get(name)
+        if before != after:
+            label = str(Organisation._meta.get_field(name).verbose_name)
+            rows.append({"field": name, "label": label, "old": before or "—", "new": after or "—"})
+    if (old or {}).get("users") != new.get("users"):
+        rows.append(
+            {
+                "field": "users",
+                "label": str(Organisation._meta.get_field("users").verbose_name),
+                "old": len((old or {}).get("users", [])),
+                "new": len(new.get("users", [])),
+            }
+        )
+    return rows
+
+
+def apply_fields(service, data):
+    """Put a snapshot's field values on the instance in memory (nothing is saved)."""
+    for field in recorded_fields():
+        if field.name in data.get("fields", {}) and field.name not in META_FIELDS:
+            setattr(service, field.attname, field.to_python(data["fields"][field.name]))
+    return service
+
+
+def merge(target, source, keys):
+    """`target` with the top-level `keys` (fields, relations, "locations") from `source`."""
+    merged = {
+        "fields": dict(target["fields"]),
+        "m2m": dict(target["m2m"]),
+        LOCATIONS: target.get(LOCATIONS, []),
+    }
+    for key in keys:
+        if key in source["fields"] or key in merged["fields"]:
+            merged["fields"][key] = source["fields"].get(key)
+        elif key in M2M:
+            merged["m2m"][key] = source["m2m"].get(key, [])
+        elif key == LOCATIONS:
+            merged[LOCATIONS] = source.get(LOCATIONS, [])
+    return merged
+
+
 def snapshot_from_admin(service, form, formsets, base):
     """What an admin form and its location inline propose, without saving anything."""
     data = {

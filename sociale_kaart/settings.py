@@ -53,8 +53,11 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "services",
+    "services.catalogue",
+    "services.curation",
     "coalitions",
     "phonedesk",
+    "sociale_kaart",
 ]
 
 MIDDLEWARE = [
@@ -85,7 +88,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "services.context_processors.site",
+                "services.catalogue.context_processors.site",
             ],
         },
     },

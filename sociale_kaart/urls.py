@@ -1,13 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from services import views as service_views
+from services.catalogue import views as catalogue_views
 
 urlpatterns = [
-    path("healthz", service_views.healthz, name="healthz"),
+    path("healthz", catalogue_views.healthz, name="healthz"),
     path("beheer/", admin.site.urls),
     path("coalities/", include("coalitions.urls")),
     path("telefoon/", include("phonedesk.urls")),
-    path("controle/", include("services.curation_urls")),
-    path("", include("services.urls")),
+    path("controle/", include("services.curation.urls")),
+    path("", include("services.catalogue.urls")),
 ]

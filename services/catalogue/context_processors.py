@@ -1,8 +1,9 @@
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
+from services.validators import tel_href
+
 from .municipality import current_municipality
-from .validators import tel_href
 
 
 def site(request):

@@ -4,8 +4,8 @@ from django import forms
 from django.core import signing
 from django.utils.translation import gettext_lazy as _
 
-from .models import ErrorReport, Municipality
-from .validators import validate_no_control_characters
+from services.models import ErrorReport, Municipality
+from services.validators import validate_no_control_characters
 
 FORM_SALT = "services.error-report"
 MIN_SECONDS_TO_FILL = 3

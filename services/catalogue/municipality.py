@@ -2,7 +2,7 @@
 
 from django.conf import settings
 
-from .models import Municipality
+from services.models import Municipality
 
 COOKIE_NAME = "gemeente"
 COOKIE_MAX_AGE = 60 * 60 * 24 * 365

@@ -17,12 +17,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django.views.generic import DetailView, ListView, TemplateView
 
-from . import hours, jsonld, selection, text
-from .filters import ServiceFilterSet
+from services import presentation, text
+from services.filters import ServiceFilterSet
+from services.models import CatalogueState, Location, OpeningPeriod, Service, TargetGroup, Theme
+from services.search import did_you_mean, search_queryset
+
+from . import jsonld, selection
 from .forms import ErrorReportForm, MunicipalityForm
-from .models import CatalogueState, Location, OpeningPeriod, Service, TargetGroup, Theme
 from .municipality import current_municipality, remember_municipality
-from .search import did_you_mean, search_queryset
 
 REPORTS_PER_HOUR = 5
 
@@ -223,12 +225,12 @@ class ServiceDetailView(CatalogueMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         service = self.object
-        now = hours.local_now()
+        now = presentation.local_now()
         context["locations"] = [
             {
                 "location": location,
-                "week": hours.week(location, now),
-                "open_now": hours.is_open_now(location, now),
+                "week": presentation.week(location, now),
+                "open_now": presentation.is_open_now(location, now),
                 "has_hours": bool(location.opening_periods.all()),
             }
             for location in service.locations.all()

@@ -1,8 +1,7 @@
 """The admin at /beheer/: partners edit their own services, curators review and verify.
 
-Who may see or change what comes from ServiceQuerySet (viewable_in_admin_by, editable_by,
-curatable_by); every hook below asks those, and an object outside someone's scope is a 404
-exactly like a missing one.
+Who may see or change what comes from the one access policy (services.access); every hook
+below asks it, and an object outside someone's scope is a 404 exactly like a missing one.
 """
 
 from django import forms
@@ -10,6 +9,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.options import ActionLocation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -18,8 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from . import actions, csv_io, dashboard, roles, snapshots
-from .models import (
+from services import access, actions, snapshots
+from services.models import (
     CampaignRecipient,
     ErrorReport,
     Language,
@@ -36,6 +36,9 @@ from .models import (
     VerificationCampaign,
 )
 
+from . import csv_io, dashboard
+from .forms import ServiceAdminForm
+
 admin.site.site_header = _("Sociale Kaart – beheer")
 admin.site.site_title = _("Sociale Kaart")
 admin.site.index_title = _("Beheer van het aanbod")
@@ -43,28 +46,29 @@ admin.site.index_title = _("Beheer van het aanbod")
 BOTH = [ActionLocation.CHANGE_LIST, ActionLocation.CHANGE_FORM]
 
 
-# Scope checks, cached per request: the admin asks the same question several times.
+# The policy's answers, cached per request: the admin asks the same question several times.
 
 
-def _in_scope(request, verb, service_pk):
+def _in_scope(request, action, service_pk):
     cache = request.__dict__.setdefault("_service_scope", {})
-    key = (verb, service_pk)
+    key = (action, service_pk)
     if key not in cache:
-        queryset = getattr(Service.objects, verb)(request.user)
-        cache[key] = queryset.filter(pk=service_pk).exists()
+        cache[key] = access.scope(
+            request.user, action, Service.objects.filter(pk=service_pk)
+        ).exists()
     return cache[key]
 
 
 def can_view(request, service):
-    return _in_scope(request, "viewable_in_admin_by", service.pk)
+    return _in_scope(request, "view", service.pk)
 
 
 def can_edit(request, service):
-    return _in_scope(request, "editable_by", service.pk)
+    return _in_scope(request, "change", service.pk)
 
 
 def can_curate(request, service):
-    return _in_scope(request, "curatable_by", service.pk)
+    return _in_scope(request, "curate", service.pk)
 
 
 def _nothing_saved(formsets):
@@ -74,14 +78,16 @@ def _nothing_saved(formsets):
 
 
 def is_admin_editor(user):
-    """Someone with work in the services admin: a curator or a partner."""
-    if not user.is_active or not user.is_staff:
-        return False
-    if not hasattr(user, "_admin_editor"):  # asked several times per request
-        user._admin_editor = (
-            roles.is_curator(user) or Organisation.objects.filter(users=user).exists()
-        )
-    return user._admin_editor
+    """Someone with work in the services admin: a curator or a partner (staff only)."""
+    return access.actor(user).staff_editor
+
+
+def is_curator(user):
+    return access.allows(user, "curate")
+
+
+def is_national(user):
+    return access.actor(user).national
 
 
 class NotFoundOutsideScopeMixin:
@@ -95,58 +101,6 @@ class NotFoundOutsideScopeMixin:
 
 
 # Services -------------------------------------------------------------------------------
-
-
-class ServiceAdminForm(forms.ModelForm):
-    class Meta:
-        model = Service
-        fields = "__all__"
-
-    user = None  # set by ServiceAdmin.get_form
-
-    def clean(self):
-        cleaned = super().clean()
-        # The many-to-many rules live on the model; the form hands it the chosen values.
-        try:
-            self.instance.clean_relations(
-                municipalities=self._value(cleaned, "municipalities") or [],
-                target_groups=self._value(cleaned, "target_groups") or [],
-            )
-        except ValidationError as error:
-            for field, messages_ in error.message_dict.items():
-                for message in messages_:
-                    self.add_error(field if field in self.fields else None, message)
-        if self.user is not None and not self._stays_in_scope(cleaned):
-            self.add_error(
-                "municipalities" if "municipalities" in self.fields else None,
-                _(
-                    "U kunt alleen diensten beheren in uw eigen gemeente of van uw eigen organisatie."
-                ),
-            )
-        return cleaned
-
-    def _value(self, cleaned, name):
-        """The chosen value, or the stored one when this form (an import) lacks the field."""
-        if name in self.fields:
-            return cleaned.get(name)
-        field = Service._meta.get_field(name)
-        if field.many_to_many:
-            return list(getattr(self.instance, name).all()) if self.instance.pk else []
-        return getattr(self.instance, name, None)
-
-    def _stays_in_scope(self, cleaned):
-        """After saving, the service must still be one this user may edit."""
-        user = self.user
-        if roles.is_national_curator(user):
-            return True
-        organisation = self._value(cleaned, "organisation")
-        if organisation and organisation.users.filter(pk=user.pk).exists():
-            return True
-        if not roles.user_in_group(user, roles.CURATOR):
-            return False
-        own = set(user.curated_municipalities.values_list("pk", flat=True))
-        chosen = {m.pk for m in self._value(cleaned, "municipalities") or []}
-        return self._value(cleaned, "scope") == Service.Scope.LOCAL and bool(own & chosen)
 
 
 class ServiceLocationPermissions:
@@ -227,7 +181,7 @@ def mark_verified(modeladmin, request, queryset):
     description=_("Controleronde starten: aanbieders per e-mail vragen"), permissions=["curate"]
 )
 def start_campaign(modeladmin, request, queryset):
-    services = Service.objects.curatable_by(request.user).filter(pk__in=queryset.values("pk"))
+    services = access.scope(request.user, "curate", Service.objects.filter(pk__in=queryset))
     name = gettext("Controleronde %(date)s") % {"date": timezone.localdate().strftime("%d-%m-%Y")}
     campaign, skipped = actions.campaign_start(
         name=name,
@@ -256,7 +210,15 @@ def start_campaign(modeladmin, request, queryset):
 @admin.register(Service)
 class ServiceAdmin(NotFoundOutsideScopeMixin, csv_io.CsvExportMixin, admin.ModelAdmin):
     form = ServiceAdminForm
-    list_display = ["name", "organisation", "status", "scope", "cost", "verified_at", "modified"]
+    list_display = [
+        "name",
+        "organisation",
+        "status",
+        "pending_change",
+        "scope",
+        "verified_at",
+        "modified",
+    ]
     list_filter = [
         "status",
         VerificationFilter,
@@ -323,7 +285,14 @@ class ServiceAdmin(NotFoundOutsideScopeMixin, csv_io.CsvExportMixin, admin.Model
     # Scope
 
     def get_queryset(self, request):
-        return Service.objects.viewable_in_admin_by(request.user)
+        pending = ProposedChange.objects.pending().filter(service=OuterRef("pk"))
+        return access.scope(request.user, "view", super().get_queryset(request)).annotate(
+            has_pending=Exists(pending)
+        )
+
+    @admin.display(boolean=True, description=_("wacht op goedkeuring"), ordering="has_pending")
+    def pending_change(self, obj):
+        return getattr(obj, "has_pending", False)
 
     def has_module_permission(self, request):
         return is_admin_editor(request.user)
@@ -342,81 +311,109 @@ class ServiceAdmin(NotFoundOutsideScopeMixin, csv_io.CsvExportMixin, admin.Model
         return is_admin_editor(request.user)
 
     def has_delete_permission(self, request, obj=None):
-        return roles.is_national_curator(request.user)
+        return access.allows(request.user, "delete", obj) if obj else is_national(request.user)
 
     def has_curate_permission(self, request):
         """Publish, archive, verify and campaigns: curators only (scope checked per row)."""
-        return roles.is_curator(request.user)
+        return is_curator(request.user)
 
     def curatable(self, request, queryset):
         """The part of a selection this user may curate (national rows are read-only)."""
         return list(
-            Service.objects.curatable_by(request.user)
-            .filter(pk__in=queryset.values("pk"))
-            .select_related("organisation")
+            access.scope(
+                request.user, "curate", Service.objects.filter(pk__in=queryset.values("pk"))
+            ).select_related("organisation")
         )
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
-        curator = can_curate(request, obj) if obj else roles.is_curator(request.user)
+        curator = can_curate(request, obj) if obj else is_curator(request.user)
         if not curator:
             fields.append("status")
         return fields
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "organisation" and not roles.is_curator(request.user):
+        if db_field.name == "organisation" and not is_curator(request.user):
             kwargs["queryset"] = actions.organisations_of(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
-        return type(form.__name__, (form,), {"user": request.user})
+        attrs = {"user": request.user}
+        proposal = getattr(request, "_pending_proposal", None)
+        if proposal is not None:
+            # A partner edits from their pending proposal: its many-to-many values too.
+            attrs["proposed_m2m"] = proposal.data.get("m2m", {})
+        return type(form.__name__, (form,), attrs)
 
     def get_object(self, request, object_id, from_field=None):
         obj = super().get_object(request, object_id, from_field)
-        if request.method == "POST":
-            # Before the form writes into the instance: the "old" side of history.
-            request._service_before = snapshots.snapshot(obj)
+        # Before the form writes into the instance: the "old" side of history.
+        request._service_before = snapshots.snapshot(obj)
+        request._pending_proposal = None
+        if not can_curate(request, obj):
+            proposal = (
+                obj.proposed_changes.pending().filter(kind=ProposedChange.Kind.CHANGE).first()
+            )
+            if proposal is not None and can_edit(request, obj):
+                # Edits are never lost: the form starts from what is already proposed.
+                snapshots.apply_fields(obj, proposal.data)
+                request._pending_proposal = proposal
         return obj
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        if request.method == "GET":
-            pending = ProposedChange.objects.pending().filter(
-                service_id=object_id,
-                service__in=Service.objects.viewable_in_admin_by(request.user),
-            )
-            if object_id.isdigit() and pending.exists():
-                self.message_user(
-                    request,
-                    gettext(
-                        "Er wacht een wijziging op goedkeuring. Het publiek ziet de gegevens "
-                        "hieronder tot de gemeente de wijziging goedkeurt."
-                    ),
-                    messages.INFO,
-                )
+        extra_context = dict(extra_context or {})
+        if request.method == "GET" and object_id.isascii() and object_id.isdigit():
+            service = self.get_queryset(request).filter(pk=object_id).first()
+            if service is not None:
+                extra_context["review_notice"] = self.review_notice(request, service)
         return super().change_view(request, object_id, form_url, extra_context)
 
-    # Saving: curators write directly; partners' edits of live services wait for review.
+    def review_notice(self, request, service):
+        """What waits for a curator, or the reason of the last rejection, in words."""
+        proposals = service.proposed_changes.order_by("-created")
+        pending = [p for p in proposals if p.state == ProposedChange.State.PENDING]
+        if pending:
+            changed = actions.proposal_diff(pending[0])
+            return {
+                "kind": "pending",
+                "rows": changed,
+                "by_partner": not can_curate(request, service),
+            }
+        rejected = next((p for p in proposals if p.state == ProposedChange.State.REJECTED), None)
+        if rejected is not None:
+            return {"kind": "rejected", "reason": rejected.reason, "at": rejected.decided_at}
+        return None
 
-    def _proposes(self, request, obj, change):
-        return change and not can_curate(request, obj) and actions.is_live(obj)
+    def message_user(self, request, message, level=messages.INFO, *args, **kwargs):
+        if getattr(request, "_proposed", False) and level == messages.SUCCESS:
+            return  # "met succes gewijzigd" would be untrue: nothing is live yet
+        return super().message_user(request, message, level, *args, **kwargs)
+
+    # Saving: the policy's answer (form.write) says how: directly, as a proposal, or sent
+    # for review. It was decided in the form's clean() on the stored and the new values.
 
     def save_model(self, request, obj, form, change):
-        if self._proposes(request, obj, change):
+        write = getattr(form, "write", access.Write.DIRECT)
+        if write == access.Write.PROPOSE:
             return  # the live row stays as approved; see save_related
-        if not change and not roles.is_curator(request.user):
+        if write == access.Write.SUBMIT:
             obj.status = Service.Status.IN_REVIEW
         super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
         obj = form.instance
         before = getattr(request, "_service_before", None)
-        if self._proposes(request, obj, change):
-            data = snapshots.snapshot_from_admin(obj, form, formsets, before)
+        write = getattr(form, "write", access.Write.DIRECT)
+        if write == access.Write.PROPOSE:
+            pending = getattr(request, "_pending_proposal", None)
+            shown = pending.data if pending is not None else before
+            data = snapshots.snapshot_from_admin(obj, form, formsets, shown)
             _nothing_saved(formsets)
             proposal = actions.service_propose_change(
-                service=obj, data=data, user=request.user, base=before
+                service=obj, data=data, user=request.user, base=before, shown=shown
             )
+            request._proposed = True
             if proposal is not None:
                 self.message_user(
                     request,
@@ -429,8 +426,17 @@ class ServiceAdmin(NotFoundOutsideScopeMixin, csv_io.CsvExportMixin, admin.Model
             return
         super().save_related(request, form, formsets, change)
         obj.refresh_search_extra()
-        if not can_curate(request, obj) and not roles.is_curator(request.user):
+        if write == access.Write.SUBMIT:
+            request._proposed = True
             actions.service_submit(service=obj, user=request.user, before=before)
+            self.message_user(
+                request,
+                gettext(
+                    "Uw dienst is naar de gemeente gestuurd. Na goedkeuring ziet het publiek "
+                    "de dienst."
+                ),
+                messages.INFO,
+            )
         else:
             actions.version_record(
                 service=obj, user=request.user, source=actions.Source.ADMIN, before=before
@@ -505,7 +511,7 @@ class ServiceAdmin(NotFoundOutsideScopeMixin, csv_io.CsvExportMixin, admin.Model
         return HttpResponseRedirect(reverse("admin:services_service_history", args=[service.pk]))
 
     def dashboard_view(self, request):
-        if not roles.is_curator(request.user):
+        if not is_curator(request.user):
             raise PermissionDenied
         context = {
             **self.admin_site.each_context(request),
@@ -516,7 +522,7 @@ class ServiceAdmin(NotFoundOutsideScopeMixin, csv_io.CsvExportMixin, admin.Model
         return TemplateResponse(request, "admin/services/dashboard.html", context)
 
     def import_view(self, request):
-        if not roles.is_curator(request.user):
+        if not is_curator(request.user):
             raise PermissionDenied
         return csv_io.import_view(self, request)
 
@@ -554,9 +560,7 @@ class LocationAdmin(NotFoundOutsideScopeMixin, csv_io.CsvExportMixin, admin.Mode
     inlines = [OpeningPeriodInline]
 
     def get_queryset(self, request):
-        return Location.objects.filter(
-            service__in=Service.objects.viewable_in_admin_by(request.user)
-        )
+        return access.scope(request.user, "view", super().get_queryset(request))
 
     def has_module_permission(self, request):
         return is_admin_editor(request.user)
@@ -578,14 +582,14 @@ class LocationAdmin(NotFoundOutsideScopeMixin, csv_io.CsvExportMixin, admin.Mode
         if not is_admin_editor(request.user):
             return False
         if obj is None:
-            return roles.is_curator(request.user)
+            return is_curator(request.user)
         return can_curate(request, obj.service) or (
             can_edit(request, obj.service) and not actions.is_live(obj.service)
         )
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "service":
-            kwargs["queryset"] = Service.objects.editable_by(request.user)
+            kwargs["queryset"] = access.scope(request.user, "change", Service.objects.all())
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def get_object(self, request, object_id, from_field=None):
@@ -678,16 +682,16 @@ class ProposedChangeAdmin(NotFoundOutsideScopeMixin, csv_io.CsvExportMixin, admi
     search_fields = ["service__name"]
 
     def get_queryset(self, request):
-        return ProposedChange.objects.reviewable_by(request.user)
+        return access.scope(request.user, "review", super().get_queryset(request))
 
     def has_module_permission(self, request):
-        return roles.is_curator(request.user)
+        return is_curator(request.user)
 
     def has_view_permission(self, request, obj=None):
-        return roles.is_curator(request.user)
+        return is_curator(request.user)
 
     def has_change_permission(self, request, obj=None):
-        return roles.is_curator(request.user)
+        return is_curator(request.user)
 
     def has_add_permission(self, request):
         return False
@@ -756,15 +760,13 @@ class VerificationCampaignAdmin(NotFoundOutsideScopeMixin, csv_io.CsvExportMixin
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request).select_related("created_by")
-        if roles.is_national_curator(request.user):
-            return queryset
-        return queryset.filter(created_by=request.user)
+        return access.scope(request.user, "view", queryset)
 
     def has_module_permission(self, request):
-        return roles.is_curator(request.user)
+        return is_curator(request.user)
 
     def has_view_permission(self, request, obj=None):
-        return roles.is_curator(request.user)
+        return is_curator(request.user)
 
     def has_change_permission(self, request, obj=None):
         return False
@@ -773,14 +775,39 @@ class VerificationCampaignAdmin(NotFoundOutsideScopeMixin, csv_io.CsvExportMixin
         return False
 
     def has_delete_permission(self, request, obj=None):
-        return roles.is_national_curator(request.user)
+        return is_national(request.user)
 
 
 # Everything else ------------------------------------------------------------------------
 
 
+class PolicyAdmin(csv_io.CsvExportMixin, admin.ModelAdmin):
+    """Rows and permissions straight from the access policy (view, change, add, delete)."""
+
+    def get_queryset(self, request):
+        return access.scope(request.user, "view", super().get_queryset(request))
+
+    def _allows(self, request, action, obj=None):
+        return access.allows(request.user, action, obj, kind=self.opts.label_lower)
+
+    def has_module_permission(self, request):
+        return self._allows(request, "view")
+
+    def has_view_permission(self, request, obj=None):
+        return self._allows(request, "view", obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._allows(request, "change", obj)
+
+    def has_add_permission(self, request):
+        return self._allows(request, "add")
+
+    def has_delete_permission(self, request, obj=None):
+        return self._allows(request, "delete", obj)
+
+
 @admin.register(Organisation)
-class OrganisationAdmin(csv_io.CsvExportMixin, admin.ModelAdmin):
+class OrganisationAdmin(NotFoundOutsideScopeMixin, PolicyAdmin):
     list_display = ["name", "domain", "website", "email", "phone"]
     list_filter = ["domain"]
     search_fields = ["name", "description"]
@@ -790,20 +817,37 @@ class OrganisationAdmin(csv_io.CsvExportMixin, admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         # Linking people to an organisation makes them its partners: not a municipal
         # curator's call, or they could give themselves another provider's services.
-        if roles.is_national_curator(request.user):
+        if access.allows(request.user, "link_users", obj, kind=self.opts.label_lower):
             return super().get_readonly_fields(request, obj)
         return [*super().get_readonly_fields(request, obj), "users"]
 
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        request._organisation_before = snapshots.organisation_snapshot(obj)
+        return obj
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        request._organisation_saved = obj
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        actions.organisation_version_record(
+            organisation=form.instance,
+            user=request.user,
+            before=getattr(request, "_organisation_before", None),
+        )
+
 
 @admin.register(Municipality)
-class MunicipalityAdmin(csv_io.CsvExportMixin, admin.ModelAdmin):
+class MunicipalityAdmin(PolicyAdmin):
     list_display = ["name", "cbs_code"]
     search_fields = ["name", "cbs_code"]
     filter_horizontal = ["curators"]
     prepopulated_fields = {"slug": ["name"]}
 
 
-class TaxonomyAdmin(csv_io.CsvExportMixin, admin.ModelAdmin):
+class TaxonomyAdmin(PolicyAdmin):
     list_display = ["name", "description", "position"]
     list_editable = ["position"]
     search_fields = ["name", "description"]
@@ -820,7 +864,7 @@ class LanguageAdmin(TaxonomyAdmin):
 
 
 @admin.register(Synonym)
-class SynonymAdmin(csv_io.CsvExportMixin, admin.ModelAdmin):
+class SynonymAdmin(PolicyAdmin):
     list_display = ["term", "alternatives"]
     search_fields = ["term", "alternatives"]
 
@@ -834,4 +878,4 @@ class ErrorReportAdmin(NotFoundOutsideScopeMixin, csv_io.CsvExportMixin, admin.M
     readonly_fields = ["service", "topic", "message", "created"]
 
     def get_queryset(self, request):
-        return ErrorReport.objects.filter(service__in=Service.objects.curatable_by(request.user))
+        return access.scope(request.user, "view", super().get_queryset(request))

@@ -19,8 +19,17 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from . import actions, snapshots
-from .models import Municipality, Organisation, Service, SupportType, TargetGroup, Theme
+from services import access, actions, snapshots
+from services.models import (
+    Municipality,
+    Organisation,
+    Service,
+    SupportType,
+    TargetGroup,
+    Theme,
+)
+
+from .forms import ServiceAdminForm
 
 MAX_IMPORT_BYTES = 2 * 1024 * 1024
 MAX_IMPORT_ROWS = 2000
@@ -200,8 +209,6 @@ def read_rows(uploaded):
 
 
 def _form_class(user):
-    from .admin import ServiceAdminForm
-
     return forms.modelform_factory(
         Service,
         form=type("ImportForm", (ServiceAdminForm,), {"user": user}),
@@ -231,7 +238,7 @@ def check_rows(rows, columns, user):
         model: {o.name.casefold(): o.pk for o in model.objects.all()}
         for model in (*RELATIONS.values(), Organisation)
     }
-    own = Service.objects.curatable_by(user)
+    own = access.scope(user, "curate", Service.objects.all())
     form_class = _form_class(user)
     checked = []
     for number, row in enumerate(rows, start=2):

@@ -1,13 +1,14 @@
 """What a curator's overview page shows: review queue, overdue checks, gaps, reports, doubles.
 
-Each part is a fixed number of queries, scoped by Service.objects.curatable_by(user).
+Each part is a fixed number of queries, scoped by the access policy (what `user` curates).
 """
 
 from django.db import connection
 from django.db.models import Case, Count, ExpressionWrapper, IntegerField, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 
-from .models import ErrorReport, ProposedChange, Service
+from services import access
+from services.models import ErrorReport, ProposedChange, Service
 
 LIST_LENGTH = 20
 DUPLICATE_SIMILARITY = 0.5
@@ -85,9 +86,9 @@ def possible_duplicates(services):
 
 def overview(user):
     """Everything on the curator dashboard, for `user`'s scope."""
-    own = Service.objects.curatable_by(user)
+    own = access.scope(user, "curate", Service.objects.all())
     current = own.exclude(status=Service.Status.ARCHIVED)
-    proposals = ProposedChange.objects.reviewable_by(user).pending()
+    proposals = access.scope(user, "review", ProposedChange.objects.pending())
     reports = ErrorReport.objects.filter(service__in=own)
     incomplete = (
         with_completeness(current)

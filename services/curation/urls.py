@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import curation_views
+from . import views as curation_views
 
 app_name = "curation"
 

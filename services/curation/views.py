@@ -8,8 +8,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 
-from . import actions, links, snapshots
-from .models import Service
+from services import actions, links, snapshots
+from services.models import Service
 
 PROPOSAL_FIELDS = [
     "name",

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from coalitions.models import PILLARS, Coalition, Indicator, Measurement
+from services import roles
 from tests.factories import make_municipality, make_organisation, make_service, make_user
 
 from .factories import (
@@ -47,7 +48,7 @@ def coalition_data(coalition, **overrides):
 
 @pytest.fixture
 def curator():
-    return make_user(is_staff=True)
+    return make_user(is_staff=True, groups=[roles.CURATOR])
 
 
 @pytest.fixture

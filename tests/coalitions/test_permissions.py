@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from coalitions.models import Coalition, Goal, Indicator, LonelinessFigure
+from services import roles
 from tests.factories import make_municipality, make_organisation, make_user
 
 from .factories import make_coalition, make_figure, make_goal, make_indicator, make_membership
@@ -25,7 +26,8 @@ def world():
     here = make_municipality("Hierdorp")
     there = make_municipality("Daarstad")
     coordinator = make_user("coordinator", is_staff=True)
-    curator = make_user("curator", is_staff=True)
+    # A curator is in the curators' group and listed for the municipality (services.access).
+    curator = make_user("curator", is_staff=True, groups=[roles.CURATOR])
     here.curators.add(curator)
     own = make_coalition("Eigen coalitie", municipality=here, coordinators=[coordinator])
     neighbour = make_coalition("Buurcoalitie", municipality=here)

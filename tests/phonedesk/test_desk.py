@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from phonedesk.caller import SESSION_KEY
 from phonedesk.models import SearchTermCount
-from services import hours
+from services import presentation as hours
 from services.models import Location, OpeningPeriod, Service
 from tests.factories import make_service
 
@@ -350,9 +350,10 @@ class TestQueryCounts:
         for service in (catalogue["national"], catalogue["local"]):
             desk_client.post(reverse("phonedesk:pick"), {"pick": service.pk})
         search(desk_client, "", municipality=catalogue["delft"].pk)
-        # session, user, role, picked services, five taxonomies, locations, report link
-        # role, the site header's municipality, the municipality choices
-        with django_assert_num_queries(13):
+        # session, user, roles (asked once: the access policy keeps them per request),
+        # picked services, five taxonomies, locations, the site header's municipality,
+        # the municipality choices
+        with django_assert_num_queries(12):
             desk_client.get(reverse("phonedesk:desk"))
 
     def test_panel_query_count(self, desk_client, catalogue, django_assert_num_queries):

@@ -12,7 +12,7 @@ from tests.factories import make_municipality, make_organisation, make_service, 
 
 # The signed-link pages, mounted as the lead will mount them in sociale_kaart/urls.py.
 urlpatterns = [
-    path("controle/", include("services.curation_urls")),
+    path("controle/", include("services.curation.urls")),
     *[p for p in project_urls.urlpatterns if getattr(p, "namespace", None) != "curation"],
 ]
 

@@ -368,7 +368,7 @@ def test_error_report_is_stored_and_spam_is_not(client, catalogue):
 
     from django.core import signing
 
-    from services.forms import FORM_SALT
+    from services.catalogue.forms import FORM_SALT
     from services.models import ErrorReport
 
     url = reverse("services:report", args=[catalogue["line"].slug])
@@ -399,7 +399,7 @@ def test_error_report_with_bad_input_keeps_what_was_typed(client, catalogue, dat
 
     from django.core import signing
 
-    from services.forms import FORM_SALT
+    from services.catalogue.forms import FORM_SALT
     from services.models import ErrorReport
 
     data = {"started": signing.dumps(time.time() - 10, salt=FORM_SALT), **data}
@@ -416,7 +416,7 @@ def test_error_reports_are_rate_limited(client, catalogue):
     from django.core import signing
     from django.core.cache import cache
 
-    from services.forms import FORM_SALT
+    from services.catalogue.forms import FORM_SALT
     from services.models import ErrorReport
 
     cache.clear()

@@ -7,7 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from services import csv_io
+from services.curation import csv_io
 from services.models import Service, ServiceVersion
 from tests.services.curation_fixtures import build_world, reload
 

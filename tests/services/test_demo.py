@@ -23,6 +23,7 @@ from services.models import (
     TargetGroup,
     Theme,
 )
+from services.search import search_queryset
 
 REPO = Path(__file__).resolve().parents[2]
 SEEDS = REPO.parent / "shared" / "seeds"
@@ -231,7 +232,7 @@ class LoadDemoTests(TestCase):
     def test_search_fields_are_filled(self):
         service = Service.objects.get(slug="respijtzorg-vrijwilligers")
         self.assertIn("steunpunt mantelzorg", service.search_extra)
-        self.assertTrue(Service.objects.published().search("oppas").filter(pk=service.pk))
+        self.assertTrue(search_queryset(Service.objects.published(), "oppas").filter(pk=service.pk))
 
     def test_another_municipality_sees_its_own_example(self):
         amsterdam = Municipality.objects.get(slug="amsterdam")

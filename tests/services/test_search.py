@@ -1,14 +1,17 @@
 import pytest
 
 from services.models import Service, Synonym
-from services.search import did_you_mean
+from services.search import did_you_mean, search_queryset
 from tests.factories import make_organisation, make_service, make_theme
 
 pytestmark = pytest.mark.django_db
 
 
 def found(query):
-    return [s.name for s in Service.objects.published().search(query).order_by("-rank", "name")]
+    return [
+        s.name
+        for s in search_queryset(Service.objects.published(), query).order_by("-rank", "name")
+    ]
 
 
 @pytest.fixture

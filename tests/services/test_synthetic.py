@@ -5,6 +5,7 @@ from django.core.management import CommandError, call_command
 
 from services.demo import SYNTHETIC_PREFIX
 from services.models import Location, Organisation, Service
+from services.search import search_queryset
 
 pytestmark = pytest.mark.django_db
 
@@ -62,7 +63,7 @@ def test_created_services_are_searchable():
     seed("--services", "200")
     service = synthetic().published().order_by("slug").first()
     word = service.name.split()[0]
-    found = Service.objects.published().search(word)
+    found = search_queryset(Service.objects.published(), word)
     assert found.filter(slug__startswith=SYNTHETIC_PREFIX).exists()
     assert (
         "synthetische" in Organisation.objects.get(pk=service.organisation_id).description.lower()

@@ -1,0 +1,37 @@
+"""Shared pieces of the data model: limits, live statuses, domains, slugs."""
+
+from django.db import models
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+
+MAX_AGE = 120
+# Statuses in which the public sees a service; edits by partners then wait for a curator.
+LIVE_STATUSES = ("published", "temporarily_closed")
+
+
+class Domain(models.TextChoices):
+    """The twelve domains that parties in a local coalition come from."""
+
+    MUNICIPALITY = "municipality", _("Gemeente")
+    SELF_ORGANISATIONS = "self_organisations", _("Zelforganisaties")
+    ENTREPRENEURS = "entrepreneurs", _("Ondernemers")
+    INTEGRATION = "integration", _("Integratie")
+    DEBT_POVERTY = "debt_poverty", _("Schulden en armoede")
+    CARE_WELFARE = "care_welfare", _("Zorg en welzijn")
+    HOUSING = "housing", _("Wonen en bouwen")
+    ART_CULTURE = "art_culture", _("Kunst en cultuur")
+    FAITH = "faith", _("Levensbeschouwing")
+    SPORT = "sport", _("Sport en bewegen")
+    EDUCATION = "education", _("Onderwijs")
+    FINANCIAL = "financial", _("Financiële sector")
+
+
+def unique_slug(model, value, instance_pk=None, max_length=80):
+    """A slug from value that no other row of model uses yet."""
+    base = slugify(value)[:max_length].strip("-") or "item"
+    slug, n = base, 2
+    while model._default_manager.filter(slug=slug).exclude(pk=instance_pk).exists():
+        suffix = f"-{n}"
+        slug = f"{base[: max_length - len(suffix)]}{suffix}"
+        n += 1
+    return slug

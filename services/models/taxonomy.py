@@ -1,0 +1,115 @@
+"""The terms residents filter on, and the plain words they search with."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .. import text
+from .base import unique_slug
+
+
+class Taxonomy(models.Model):
+    """A term residents can filter on, with a plain explanation shown beside the filter."""
+
+    name = models.CharField(_("naam"), max_length=100, unique=True)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    description = models.CharField(
+        _("uitleg"),
+        max_length=300,
+        blank=True,
+        help_text=_("Eén of twee korte zinnen in eenvoudige taal. Wordt bij het filter getoond."),
+    )
+    position = models.PositiveSmallIntegerField(_("volgorde"), default=0)
+
+    class Meta:
+        abstract = True
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(type(self), self.name, self.pk)
+        super().save(*args, **kwargs)
+
+
+class TargetGroup(Taxonomy):
+    class Meta(Taxonomy.Meta):
+        verbose_name = _("doelgroep")
+        verbose_name_plural = _("doelgroepen")
+
+
+class SupportType(Taxonomy):
+    """One of Movisie's seven ways of support."""
+
+    class Meta(Taxonomy.Meta):
+        verbose_name = _("soort steun")
+        verbose_name_plural = _("soorten steun")
+
+
+class Theme(Taxonomy):
+    """A kind of loneliness or a related problem (debts, caring, grief, language, ...)."""
+
+    class Meta(Taxonomy.Meta):
+        verbose_name = _("thema")
+        verbose_name_plural = _("thema's")
+
+
+class Language(Taxonomy):
+    code = models.CharField(
+        _("taalcode"), max_length=8, unique=True, help_text=_("ISO 639-1, bijvoorbeeld nl of en.")
+    )
+
+    class Meta(Taxonomy.Meta):
+        verbose_name = _("taal")
+        verbose_name_plural = _("talen")
+
+
+class SynonymQuerySet(models.QuerySet):
+    def expansions(self, terms):
+        """{term: [extra words]} for the query terms curators listed synonyms for."""
+        return {
+            synonym.term: synonym.alternative_words() for synonym in self.filter(term__in=terms)
+        }
+
+
+class Synonym(models.Model):
+    """A plain word residents type, searched as the professional words it stands for."""
+
+    term = models.CharField(
+        _("woord van inwoners"),
+        max_length=60,
+        unique=True,
+        help_text=_("Eén woord, zoals een inwoner het zou typen. Bijvoorbeeld: alleen."),
+    )
+    alternatives = models.CharField(
+        _("zoek ook op"),
+        max_length=300,
+        help_text=_("Woorden gescheiden door komma's. Bijvoorbeeld: eenzaam, eenzaamheid."),
+    )
+
+    objects = SynonymQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["term"]
+        verbose_name = _("synoniem")
+        verbose_name_plural = _("synoniemen")
+
+    def __str__(self):
+        return f"{self.term} → {self.alternatives}"
+
+    def clean(self):
+        self.term = text.normalise(self.term)
+        if len(text.words(self.term)) != 1:
+            raise ValidationError({"term": _("Vul precies één woord in.")})
+        if not self.alternative_words():
+            raise ValidationError({"alternatives": _("Vul minstens één ander woord in.")})
+
+    def alternative_words(self):
+        found = []
+        for part in self.alternatives.split(","):
+            for word in text.words(part):
+                if word != self.term and word not in found:
+                    found.append(word)
+        return found
