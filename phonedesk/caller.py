@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field
 from django.conf import settings
 from django.utils import timezone
 
+from services import criteria
 from services.models import Municipality, Service
 
 SESSION_KEY = "phonedesk_call"
@@ -105,14 +106,14 @@ class CallerContext:
         return queryset.for_municipality(self.municipality_id)
 
     def apply_toggles(self, queryset):
+        """The caller's toggles as the catalogue's own filters (services.criteria)."""
         if self.free:
-            queryset = queryset.filter(cost=Service.Cost.FREE)
+            queryset = queryset.filter(criteria.cost_q([Service.Cost.FREE]))
         if self.no_referral:
-            queryset = queryset.filter(referral_required=False)
-        if self.at_home:
-            queryset = queryset.filter(at_home=True)
-        if self.by_phone:
-            queryset = queryset.filter(by_phone=True)
-        if self.format in (Service.Format.GROUP, Service.Format.INDIVIDUAL):
-            queryset = queryset.filter(format__in=[self.format, Service.Format.BOTH])
+            queryset = queryset.filter(criteria.no_referral_q())
+        settings_chosen = [name for name in ("at_home", "by_phone") if getattr(self, name)]
+        for name in settings_chosen:
+            queryset = queryset.filter(criteria.settings_q([name]))
+        if self.format in criteria.FORMAT:
+            queryset = queryset.filter(criteria.format_q([self.format]))
         return queryset

@@ -7,9 +7,9 @@ narrowed by the caller context. Nothing here writes.
 
 from dataclasses import dataclass
 
-from django.db.models import Case, IntegerField, Prefetch, Q, Value, When
+from django.db.models import Case, IntegerField, Prefetch, Value, When
 
-from services import presentation, text
+from services import criteria, presentation, text
 from services.models import Location, Service
 from services.search import search_queryset
 from services.validators import tel_href
@@ -39,10 +39,11 @@ def find_services(context, query, *, limit=RESULT_LIMIT):
         return [], False
     queryset = context.apply_toggles(search_queryset(context.services(), query, narrowed=True))
     if context.age is not None:
-        excluded = Q(min_age__gt=context.age) | Q(max_age__lt=context.age)
         queryset = queryset.annotate(
             age_misfit=Case(
-                When(excluded, then=Value(1)), default=Value(0), output_field=IntegerField()
+                When(criteria.age_misfit_q(context.age), then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
             )
         ).order_by("age_misfit", "-rank", "name")
     else:
@@ -118,7 +119,7 @@ def readout(service, context, now=None):
         service=service,
         phone_href=tel_href(service.phone),
         locations=locations,
-        age_misfit=not service.applies_to_age(context.age),
+        age_misfit=not criteria.fits_age(service, context.age),
         picked=service.pk in context.picked,
     )
 

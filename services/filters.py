@@ -15,6 +15,7 @@ from django.core.cache import cache
 from django.db.models import Case, Count, F, IntegerField, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 
+from . import criteria
 from .models import (
     MAX_AGE,
     CatalogueState,
@@ -67,48 +68,17 @@ class FacetFilter(django_filters.MultipleChoiceFilter):
         super().__init__(*args, **kwargs)
 
 
-def taxonomy_filter(model, relation, label):
+def taxonomy_filter(model, relation, label, facet_q=None):
     through = getattr(Service, relation).through
     column = f"{model._meta.model_name}_id"
-
-    def facet_q(values):
-        ids = through.objects.filter(**{f"{model._meta.model_name}__slug__in": values})
-        return Q(pk__in=ids.values("service_id"))
-
-    filter_ = FacetFilter(label=label, facet_q=facet_q)
+    filter_ = FacetFilter(
+        label=label, facet_q=facet_q or (lambda values: criteria.taxonomy_q(relation, values))
+    )
     filter_.taxonomy = (model, through, column)
     return filter_
 
 
-def choice_q(field_name, mapping):
-    def facet_q(values):
-        allowed = {item for value in values for item in mapping[value]}
-        return Q(**{f"{field_name}__in": sorted(allowed)})
-
-    return facet_q
-
-
-def flags_q(values):
-    condition = Q()
-    for value in values:
-        condition |= Q(**{value: True})
-    return condition
-
-
-FORMAT_MAP = {
-    "individual": [Service.Format.INDIVIDUAL, Service.Format.BOTH],
-    "group": [Service.Format.GROUP, Service.Format.BOTH],
-}
-PROVIDED_BY_MAP = {
-    "volunteers": [Service.ProvidedBy.VOLUNTEERS, Service.ProvidedBy.BOTH],
-    "professionals": [Service.ProvidedBy.PROFESSIONALS, Service.ProvidedBy.BOTH],
-}
-IDENTITY = {
-    "frequency": {v: [v] for v in Service.Frequency.values},
-    "cost": {v: [v] for v in Service.Cost.values},
-    "scope": {v: [v] for v in Service.Scope.values},
-}
-SETTING_FIELDS = ["at_home", "out_of_home", "online", "by_phone"]
+SETTING_FIELDS = criteria.SETTINGS
 
 
 SORT_CHOICES = [
@@ -149,18 +119,20 @@ class Facet:
 
 class ServiceFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_noop", label=_("Zoek"), max_length=None)
-    doelgroep = taxonomy_filter(TargetGroup, "target_groups", _("Voor wie"))
+    doelgroep = taxonomy_filter(
+        TargetGroup, "target_groups", _("Voor wie"), facet_q=criteria.audience_q
+    )
     steun = taxonomy_filter(SupportType, "support_types", _("Soort steun"))
     thema = taxonomy_filter(Theme, "themes", _("Thema"))
     vorm = FacetFilter(
         label=_("Alleen of samen"),
         choices=[("individual", _("Individueel")), ("group", _("In een groep"))],
-        facet_q=choice_q("format", FORMAT_MAP),
+        facet_q=criteria.format_q,
     )
     frequentie = FacetFilter(
         label=_("Hoe vaak"),
         choices=Service.Frequency.choices,
-        facet_q=choice_q("frequency", IDENTITY["frequency"]),
+        facet_q=criteria.frequency_q,
     )
     waar = FacetFilter(
         label=_("Waar"),
@@ -168,26 +140,24 @@ class ServiceFilterSet(django_filters.FilterSet):
             (name, Service._meta.get_field(name).verbose_name.capitalize())
             for name in SETTING_FIELDS
         ],
-        facet_q=flags_q,
+        facet_q=criteria.settings_q,
     )
-    kosten = FacetFilter(
-        label=_("Kosten"), choices=Service.Cost.choices, facet_q=choice_q("cost", IDENTITY["cost"])
-    )
+    kosten = FacetFilter(label=_("Kosten"), choices=Service.Cost.choices, facet_q=criteria.cost_q)
     door = FacetFilter(
         label=_("Wie helpt"),
         choices=[("volunteers", _("Vrijwilligers")), ("professionals", _("Beroepskrachten"))],
-        facet_q=choice_q("provided_by", PROVIDED_BY_MAP),
+        facet_q=criteria.provided_by_q,
     )
     bereik = FacetFilter(
         label=_("Landelijk of in de gemeente"),
         choices=Service.Scope.choices,
-        facet_q=choice_q("scope", IDENTITY["scope"]),
+        facet_q=criteria.scope_q,
     )
     taal = taxonomy_filter(Language, "languages", _("Taal"))
     zonder_verwijzing = FacetFilter(
         label=_("Verwijzing"),
         choices=[("1", _("Zonder verwijzing of indicatie"))],
-        facet_q=lambda values: Q(referral_required=False),
+        facet_q=criteria.no_referral_q,
     )
     gemeente = FacetFilter(label=_("Gemeente"), facet_q=lambda values: Q())
     leeftijd = AgeFilter(method="filter_age", label=_("Leeftijd van de persoon"))
@@ -248,11 +218,7 @@ class ServiceFilterSet(django_filters.FilterSet):
         return queryset.filter(self.filters[name].facet_q(value))
 
     def filter_age(self, queryset, name, value):
-        if value is None:
-            return queryset
-        return queryset.filter(Q(min_age__isnull=True) | Q(min_age__lte=value)).filter(
-            Q(max_age__isnull=True) | Q(max_age__gte=value)
-        )
+        return queryset.filter(criteria.age_q(value))
 
     def filter_noop(self, queryset, name, value):
         """Search and sort are applied in filter_except and sort(), not per filter."""

@@ -330,13 +330,6 @@ class Service(models.Model):
                 labels.append(Service._meta.get_field(field).verbose_name)
         return labels
 
-    def applies_to_age(self, age):
-        if age is None:
-            return True
-        if self.min_age is not None and age < self.min_age:
-            return False
-        return not (self.max_age is not None and age > self.max_age)
-
     @property
     def is_public(self):
         return self.status == self.Status.PUBLISHED
