@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from services import access
 from services.models import Municipality, Organisation, Service
+from services.numbers import DutchDecimalField
 
 from .models import (
     PILLARS,
@@ -42,6 +43,9 @@ FOREIGN_KEY_SCOPES = {Coalition, Membership, Goal, Indicator}
 
 
 class ScopedFormfieldsMixin:
+    # Figures as Dutch people type them ("46,5"), not as a browser's number input reads them.
+    formfield_overrides = {models.DecimalField: {"form_class": DutchDecimalField}}
+
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         model = db_field.related_model
         if model in FOREIGN_KEY_SCOPES:
@@ -214,7 +218,10 @@ class CommitmentInline(ScopedInline, admin.StackedInline):
     form = CommitmentForm
     extra = 0
     # A member offers a handful of services: tick boxes read easier than a two-pane picker.
-    formfield_overrides = {models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}}
+    formfield_overrides = {
+        **ScopedFormfieldsMixin.formfield_overrides,
+        models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple},
+    }
 
     def get_formset(self, request, obj=None, **kwargs):
         formset = super().get_formset(request, obj, **kwargs)

@@ -7,7 +7,7 @@ and with no or one measurement the table is all there is (a line needs two point
 from django.utils import dateformat
 from django.utils.translation import gettext as _
 
-from .models import format_number
+from services.numbers import format_number
 
 WIDTH = 300
 HEIGHT = 170

@@ -6,20 +6,21 @@ contributes what). Who may edit a coalition is decided once, in
 the access policy (services.access); every other model asks its coalition.
 """
 
-from decimal import Decimal
-
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from services import access
 from services.models import Domain, Municipality, Organisation, Service, unique_slug
+from services.numbers import format_number
 from services.validators import validate_no_control_characters
+
+from .charts import IndicatorChart
 
 # Dates before this are typing errors, not history: the national programme started in 2018
 # and the health monitor's first loneliness figures are from the 2000s.
@@ -58,17 +59,6 @@ def validate_sane_plan_date(value):
             code="date_out_of_range",
             params={"first": EARLIEST_YEAR, "last": latest},
         )
-
-
-def format_number(value):
-    """A value as residents write it: 26 or 26,5 (no trailing zeros, Dutch decimal comma)."""
-    if value is None:
-        return ""
-    value = Decimal(value)
-    if value == value.to_integral_value():
-        return formats.number_format(value, 0)
-    digits = 1 if (value * 10) == (value * 10).to_integral_value() else 2
-    return formats.number_format(value, digits)
 
 
 def _related_or_none(instance, name):
@@ -490,8 +480,6 @@ class Indicator(models.Model):
 
     def chart(self):
         """The indicator's measurements as a small chart (see coalitions.charts)."""
-        from .charts import IndicatorChart
-
         return IndicatorChart(self, list(self.measurements.all()))
 
 

@@ -24,6 +24,7 @@ from .models import (
     TargetGroup,
     Theme,
 )
+from .numbers import format_number, parse_decimal
 
 NOT_RECORDED = {
     "id",
@@ -260,6 +261,11 @@ def _text(field, value, names):
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(value, bool):
         return _("ja") if value else _("nee")
+    if field.get_internal_type() == "DecimalField":
+        try:
+            return format_number(parse_decimal(value), field.decimal_places)
+        except ValueError:
+            return str(value)
     if field.name == "organisation":
         return names.get(Organisation, value)
     if field.name == "verified_by":

@@ -262,8 +262,6 @@ def check_rows(rows, columns, user):
                     data[column] = "on"
                 elif value.casefold() not in FALSE:
                     errors.append((column, gettext("Vul ja of nee in.")))
-            elif column == "cost_amount":
-                data[column] = value.replace(",", ".")
             else:
                 data[column] = value
         existing = None

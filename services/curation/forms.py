@@ -6,12 +6,15 @@ from django.utils.translation import gettext_lazy as _
 
 from services import access
 from services.models import Service
+from services.numbers import DutchDecimalField
 
 
 class ServiceAdminForm(forms.ModelForm):
     class Meta:
         model = Service
         fields = "__all__"
+        # "1,00" is one euro, not a hundred: Dutch notation, a text input (services.numbers).
+        field_classes = {"cost_amount": DutchDecimalField}
 
     user = None  # set by ServiceAdmin.get_form
     proposed_m2m = None  # a pending proposal's many-to-many values, shown instead of live
