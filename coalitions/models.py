@@ -164,7 +164,7 @@ class CoalitionQuerySet(models.QuerySet):
                         queryset=Commitment.objects.select_related(
                             "membership__organisation"
                         ).prefetch_related(
-                            models.Prefetch("services", queryset=Service.objects.published())
+                            models.Prefetch("services", queryset=Service.objects.live())
                         ),
                     ),
                 ),

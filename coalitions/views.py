@@ -1,7 +1,7 @@
 from django.db.models import Q
 from django.views.generic import DetailView, ListView
 
-from services.models import Organisation, Service
+from services.models import LIVE_STATUSES, Organisation, Service
 
 from .domains import domain_coverage
 from .models import Coalition, LonelinessFigure, Membership
@@ -31,7 +31,7 @@ class CoalitionDetailView(DetailView):
             candidates = (
                 Organisation.objects.filter(
                     domain__in=[group.value for group in coverage.missing],
-                    services__status=Service.Status.PUBLISHED,
+                    services__status__in=LIVE_STATUSES,
                     services__municipalities=municipality,
                 )
                 .exclude(pk__in=members)
@@ -48,7 +48,7 @@ class CoalitionDetailView(DetailView):
             coverage=coverage,
             goals=coalition.goals.all(),
             member_services=(
-                Service.objects.published()
+                Service.objects.live()
                 .for_municipality(municipality)
                 .filter(organisation__in=members)
                 .select_related("organisation")

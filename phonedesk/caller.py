@@ -95,12 +95,12 @@ class CallerContext:
         return len(self.picked) >= MAX_PICKED
 
     def services(self):
-        """Published services this caller can use: national, plus local ones of their municipality.
+        """Services this caller can use (published or temporarily closed, which the desk marks): national, plus local ones of their municipality.
 
         Without a municipality only national services show, so a local offer of another
         municipality never does.
         """
-        queryset = Service.objects.published()
+        queryset = Service.objects.live()
         if self.municipality_id is None:
             return queryset.filter(scope=Service.Scope.NATIONAL)
         return queryset.for_municipality(self.municipality_id)

@@ -1,7 +1,7 @@
 """Finding services for a caller and preparing what staff read out.
 
 The search is the catalogue's own (`services.search.search_queryset` over
-`published().for_municipality(m)`),
+`live().for_municipality(m)`: published and temporarily closed),
 narrowed by the caller context. Nothing here writes.
 """
 
@@ -45,9 +45,9 @@ def find_services(context, query, *, limit=RESULT_LIMIT):
                 default=Value(0),
                 output_field=IntegerField(),
             )
-        ).order_by("age_misfit", "-rank", "name")
+        ).order_by(criteria.closed_last(), "age_misfit", "-rank", "name")
     else:
-        queryset = queryset.order_by("-rank", "name")
+        queryset = queryset.order_by(criteria.closed_last(), "-rank", "name")
     services = list(_with_locations(queryset)[: limit + 1])
     return services[:limit], len(services) > limit
 
@@ -100,7 +100,13 @@ class Readout:
     @property
     def has_flags(self):
         s = self.service
-        return self.age_misfit or s.referral_required or s.low_income_only or bool(s.alert)
+        return (
+            self.age_misfit
+            or s.referral_required
+            or s.low_income_only
+            or bool(s.alert)
+            or presentation.is_temporarily_closed(s)
+        )
 
 
 def readout(service, context, now=None):

@@ -6,7 +6,7 @@ with AND (the caller's job). Unknown values never reach these functions: the Fil
 the desk's form and the API validate first.
 """
 
-from django.db.models import Q
+from django.db.models import Case, IntegerField, Q, Value, When
 
 from .models import Service
 
@@ -95,3 +95,12 @@ def fits_age(service, age):
     if service.min_age is not None and age < service.min_age:
         return False
     return not (service.max_age is not None and age > service.max_age)
+
+
+def closed_last():
+    """An ordering value: 0 for open services, 1 for temporarily closed ones (listed after)."""
+    return Case(
+        When(status=Service.Status.TEMPORARILY_CLOSED, then=Value(1)),
+        default=Value(0),
+        output_field=IntegerField(),
+    )

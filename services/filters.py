@@ -309,14 +309,16 @@ class ServiceFilterSet(django_filters.FilterSet):
         return chosen or ("relevance" if self.search else "name")
 
     def sort(self, queryset):
+        """The chosen order; temporarily closed services always come after open ones."""
         key = self.sort_key
+        queryset = queryset.alias(closed=criteria.closed_last())
         if key == "relevance":
-            return queryset.order_by("-rank", "name", "pk")
+            return queryset.order_by("closed", "-rank", "name", "pk")
         if key == "cost":
-            return queryset.alias(cost_rank=COST_RANK).order_by("cost_rank", "name", "pk")
+            return queryset.alias(cost_rank=COST_RANK).order_by("closed", "cost_rank", "name", "pk")
         if key == "verified":
-            return queryset.order_by(F("verified_at").desc(nulls_last=True), "name", "pk")
-        return queryset.order_by("name", "pk")
+            return queryset.order_by("closed", F("verified_at").desc(nulls_last=True), "name", "pk")
+        return queryset.order_by("closed", "name", "pk")
 
     # --- what the page shows ---------------------------------------------------------
 

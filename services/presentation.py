@@ -6,9 +6,68 @@ summaries, through these functions and the template includes in templates/servic
 
 from dataclasses import dataclass
 
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 
-from .models import OpeningPeriod
+from .models import OpeningPeriod, Service
+from .numbers import format_number
+
+# Service facts ----------------------------------------------------------------------------
+
+
+def cost_label(service):
+    """ "Gratis", "Betaald: € 12,50 per keer", "Kosten nog niet bekend"."""
+    label = service.get_cost_display()
+    if service.cost_amount is not None:
+        amount = "€ " + format_number(service.cost_amount, 2)
+        unit = service.get_cost_unit_display() if service.cost_unit else ""
+        label = f"{label}: {amount} {unit}".strip()
+    return label
+
+
+def age_label(service):
+    """ "alle leeftijden", "vanaf 65 jaar", "tot en met 25 jaar", "18 tot en met 25 jaar"."""
+    low, high = service.min_age, service.max_age
+    if low is None and high is None:
+        return _("alle leeftijden")
+    if high is None:
+        return _("vanaf %(min)s jaar") % {"min": low}
+    if low is None:
+        return _("tot en met %(max)s jaar") % {"max": high}
+    return _("%(min)s tot en met %(max)s jaar") % {"min": low, "max": high}
+
+
+def scope_label(service):
+    """Where the service can be had: "In heel Nederland" or its municipalities."""
+    if service.scope == Service.Scope.NATIONAL:
+        return _("In heel Nederland")
+    return ", ".join(m.name for m in service.municipalities.all()) or "–"
+
+
+def long_date(value):
+    """The one date style of the site: "8 oktober 2025"."""
+    if value is None:
+        return ""
+    if hasattr(value, "tzinfo") and value.tzinfo is not None:
+        value = timezone.localtime(value)
+    return formats.date_format(value, "j F Y")
+
+
+def verified_label(service):
+    if service.verified_at:
+        return _("Laatst gecontroleerd op %(date)s") % {"date": long_date(service.verified_at)}
+    return _("Nog niet gecontroleerd door de gemeente")
+
+
+def verified_short(service):
+    return long_date(service.verified_at) if service.verified_at else _("Nog niet")
+
+
+def is_temporarily_closed(service):
+    return service.status == Service.Status.TEMPORARILY_CLOSED
+
+
+# Opening hours ----------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,15 @@ from django.views.generic import DetailView, ListView, TemplateView
 
 from services import presentation, text
 from services.filters import ServiceFilterSet
-from services.models import CatalogueState, Location, OpeningPeriod, Service, TargetGroup, Theme
+from services.models import (
+    LIVE_STATUSES,
+    CatalogueState,
+    Location,
+    OpeningPeriod,
+    Service,
+    TargetGroup,
+    Theme,
+)
 from services.search import did_you_mean, search_queryset
 
 from . import jsonld, selection
@@ -42,7 +50,9 @@ def healthz(request):
 
 
 def public_services():
-    return Service.objects.published()
+    """What the public sees and finds: published services, and temporarily closed ones
+    (shown with a notice and listed after the open ones)."""
+    return Service.objects.live()
 
 
 def clean_params(querydict):
@@ -145,7 +155,7 @@ class ServiceListView(CatalogueMixin, ListView):
             context["relaxations"] = self.relaxations(filterset)
             context["suggested_themes"] = (
                 Theme.objects.annotate(
-                    n=Count("services", filter=Q(services__status=Service.Status.PUBLISHED))
+                    n=Count("services", filter=Q(services__status__in=LIVE_STATUSES))
                 )
                 .filter(n__gt=0)
                 .order_by("-n", "name")[:6]
@@ -390,16 +400,16 @@ def compare_rows(services):
         (_("Hoe vaak"), lambda s: s.get_frequency_display()),
         (_("Waar"), lambda s: ", ".join(str(label) for label in s.settings_display)),
         (_("Wie helpt"), lambda s: s.get_provided_by_display()),
-        (_("Kosten"), cost_label),
-        (_("Leeftijd"), age_label),
+        (_("Kosten"), presentation.cost_label),
+        (_("Leeftijd"), presentation.age_label),
         (_("Verwijzing nodig"), lambda s: _("Ja") if s.referral_required else _("Nee")),
         (_("Alleen bij laag inkomen"), lambda s: _("Ja") if s.low_income_only else _("Nee")),
-        (_("Waar te krijgen"), scope_label),
+        (_("Waar te krijgen"), presentation.scope_label),
         (_("Talen"), lambda s: _names(s.languages.all())),
         (_("Telefoon"), lambda s: s.phone or "–"),
         (
             _("Laatst gecontroleerd"),
-            lambda s: s.verified_at.strftime("%d-%m-%Y") if s.verified_at else _("Nog niet"),
+            presentation.verified_short,
         ),
     ]
     rows = []
@@ -413,31 +423,6 @@ def compare_rows(services):
             }
         )
     return rows
-
-
-def cost_label(service):
-    label = service.get_cost_display()
-    if service.cost_amount is not None:
-        amount = f"€ {service.cost_amount:.2f}".replace(".", ",")
-        unit = service.get_cost_unit_display() if service.cost_unit else ""
-        label = f"{label}: {amount} {unit}".strip()
-    return label
-
-
-def age_label(service):
-    if service.min_age is None and service.max_age is None:
-        return _("Alle leeftijden")
-    if service.max_age is None:
-        return _("Vanaf %(min)s jaar") % {"min": service.min_age}
-    if service.min_age is None:
-        return _("Tot en met %(max)s jaar") % {"max": service.max_age}
-    return _("%(min)s tot en met %(max)s jaar") % {"min": service.min_age, "max": service.max_age}
-
-
-def scope_label(service):
-    if service.scope == Service.Scope.NATIONAL:
-        return _("In heel Nederland")
-    return _names(service.municipalities.all())
 
 
 def shortlist(request):

@@ -49,7 +49,8 @@ class ServiceQuerySet(models.QuerySet):
         return self.filter(Q(verified_at__isnull=True) | Q(verified_at__lt=limit))
 
     def live(self):
-        """Services the public can see or find (published or temporarily closed)."""
+        """Services the public sees and finds: published, and temporarily closed ones (the
+        public pages show those with a notice and list them after open ones)."""
         return self.filter(status__in=LIVE_STATUSES)
 
 
@@ -332,7 +333,8 @@ class Service(models.Model):
 
     @property
     def is_public(self):
-        return self.status == self.Status.PUBLISHED
+        """Seen by the public: published, or temporarily closed (with a notice)."""
+        return self.status in LIVE_STATUSES
 
 
 class Location(models.Model):

@@ -2,6 +2,7 @@ from django import template
 from django.templatetags.static import static
 from django.utils.html import format_html
 
+from .. import presentation
 from ..validators import tel_href
 
 register = template.Library()
@@ -27,3 +28,12 @@ def icon(name):
         static("img/icons.svg"),
         name,
     )
+
+
+# What a service shows, from the one presentation module (services.presentation).
+register.filter("cost_label", presentation.cost_label)
+register.filter("age_label", presentation.age_label)
+register.filter("scope_label", presentation.scope_label)
+register.filter("verified_label", presentation.verified_label)
+register.filter("long_date", presentation.long_date)
+register.filter("temporarily_closed", presentation.is_temporarily_closed)
