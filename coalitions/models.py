@@ -261,6 +261,10 @@ class Coalition(models.Model):
     def get_absolute_url(self):
         return reverse("coalitions:detail", kwargs={"slug": self.slug})
 
+    @property
+    def is_public(self):
+        return self.is_published
+
     def pillars(self):
         """The five pillars as dicts: key, label, help, status, status_label, note."""
         result = []
@@ -390,6 +394,10 @@ class Goal(models.Model):
 
     def get_absolute_url(self):
         return self.coalition.get_absolute_url() + f"#doel-{self.pk}"
+
+    @property
+    def is_public(self):
+        return self.coalition.is_published
 
 
 class Indicator(models.Model):

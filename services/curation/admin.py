@@ -502,6 +502,8 @@ class ServiceAdmin(NotFoundOutsideScopeMixin, csv_io.CsvExportMixin, admin.Model
         version = get_object_or_404(service.versions, pk=version_id)
         try:
             actions.version_restore(version=version, user=request.user)
+        except PermissionDenied as error:
+            self.message_user(request, str(error), messages.ERROR)
         except ValidationError as error:
             self.message_user(request, " ".join(error.messages), messages.ERROR)
         else:
@@ -702,6 +704,7 @@ class ProposedChangeAdmin(NotFoundOutsideScopeMixin, csv_io.CsvExportMixin, admi
     def change_view(self, request, object_id, form_url="", extra_context=None):
         proposal = self.get_object(request, object_id)
         form = ReviewForm(request.POST or None)
+        status = 200
         if request.method == "POST" and form.is_valid():
             reason = form.cleaned_data["reason"]
             try:
@@ -711,6 +714,10 @@ class ProposedChangeAdmin(NotFoundOutsideScopeMixin, csv_io.CsvExportMixin, admi
                 else:
                     actions.proposal_reject(proposal=proposal, user=request.user, reason=reason)
                     self.message_user(request, gettext("Afgewezen."), messages.SUCCESS)
+            except PermissionDenied as error:
+                # The result would be outside this curator's scope (the policy said no).
+                self.message_user(request, str(error), messages.ERROR)
+                status = 403
             except ValidationError as error:
                 if hasattr(error, "error_dict") and "reason" in error.error_dict:
                     form.add_error("reason", error.error_dict["reason"])
@@ -727,7 +734,10 @@ class ProposedChangeAdmin(NotFoundOutsideScopeMixin, csv_io.CsvExportMixin, admi
             "form": form,
             "pending": proposal.state == ProposedChange.State.PENDING,
         }
-        return TemplateResponse(request, "admin/services/proposedchange/review.html", context)
+        context["may_decide"] = access.allows(request.user, "review", proposal)
+        return TemplateResponse(
+            request, "admin/services/proposedchange/review.html", context, status=status
+        )
 
 
 # Campaigns ------------------------------------------------------------------------------

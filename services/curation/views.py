@@ -2,13 +2,14 @@
 
 from django import forms
 from django.contrib import messages
+from django.contrib.contenttypes.models import ContentType
 from django.core import signing
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 
-from services import actions, links, snapshots
+from services import access, actions, links, snapshots
 from services.models import Service
 
 PROPOSAL_FIELDS = [
@@ -88,3 +89,29 @@ def campaign_propose(request, token, pk):
         "curation/campaign_propose.html",
         {"recipient": recipient, "service": service, "form": form, "token": token},
     )
+
+
+def view_on_site(request, content_type_id, object_id):
+    """The admin's "Weergeven op website": only for an object the public can see and this
+    user may see in the admin; anything else is a 404, so the link reveals nothing."""
+    if not (
+        isinstance(content_type_id, int)
+        and object_id.isascii()
+        and object_id.isdigit()
+        and len(object_id) < 19
+    ):
+        raise Http404
+    content_type = ContentType.objects.filter(pk=content_type_id).first()
+    model = content_type.model_class() if content_type else None
+    if model is None or not hasattr(model, "get_absolute_url"):
+        raise Http404
+    obj = model._default_manager.filter(pk=object_id).first()
+    if obj is None or not getattr(obj, "is_public", False):
+        raise Http404
+    try:
+        allowed = access.allows(request.user, "view", obj)
+    except ValueError:  # a model the policy has no rule for
+        allowed = False
+    if not allowed:
+        raise Http404
+    return redirect(obj.get_absolute_url())
