@@ -160,9 +160,28 @@ def archive(modeladmin, request, queryset):
     modeladmin.bulk_status(request, queryset, Service.Status.ARCHIVED)
 
 
+def _report_skipped(modeladmin, request, queryset, done):
+    """Say how many selected rows were left alone, and why (the policy said no)."""
+    skipped = queryset.count() - len(done)
+    if skipped > 0:
+        modeladmin.message_user(
+            request,
+            ngettext(
+                "%(count)d dienst overgeslagen: die valt buiten uw gemeenten (of is landelijk "
+                "aanbod, dat de landelijke redactie controleert).",
+                "%(count)d diensten overgeslagen: die vallen buiten uw gemeenten (of zijn "
+                "landelijk aanbod, dat de landelijke redactie controleert).",
+                skipped,
+            )
+            % {"count": skipped},
+            messages.WARNING,
+        )
+
+
 @admin.action(description=_("Markeren als gecontroleerd"), permissions=["curate"], location=BOTH)
 def mark_verified(modeladmin, request, queryset):
     services = modeladmin.curatable(request, queryset)
+    _report_skipped(modeladmin, request, queryset, services)
     for service in services:
         actions.service_verify(service=service, user=request.user)
     modeladmin.message_user(
@@ -444,7 +463,9 @@ class ServiceAdmin(NotFoundOutsideScopeMixin, csv_io.CsvExportMixin, admin.Model
 
     def bulk_status(self, request, queryset, status):
         done, failed = 0, []
-        for service in self.curatable(request, queryset):
+        allowed = self.curatable(request, queryset)
+        _report_skipped(self, request, queryset, allowed)
+        for service in allowed:
             try:
                 with transaction.atomic():
                     actions.service_set_status(
