@@ -144,7 +144,7 @@ class VerificationFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "overdue":
-            return queryset.overdue()
+            return dashboard.to_verify(request.user, queryset)
         if self.value() == "recent":
             return queryset.exclude(pk__in=Service.objects.overdue().values("pk"))
         return queryset

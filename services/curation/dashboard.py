@@ -84,6 +84,14 @@ def possible_duplicates(services):
     return [(by_id[a], by_id[b], round(sim, 2)) for a, b, sim in pairs]
 
 
+def to_verify(user, queryset=None):
+    """The one meaning of "overdue" for a curator: services they may verify (in their scope,
+    not archived) that nobody checked in time. The dashboard's count, its list link and the
+    bulk action all use it, so the numbers add up."""
+    queryset = Service.objects.all() if queryset is None else queryset
+    return access.scope(user, "curate", queryset).exclude(status=Service.Status.ARCHIVED).overdue()
+
+
 def overview(user):
     """Everything on the curator dashboard, for `user`'s scope."""
     own = access.scope(user, "curate", Service.objects.all())
@@ -98,7 +106,7 @@ def overview(user):
     incomplete = list(incomplete)
     for service in incomplete:
         service.missing = missing_parts(service)
-    overdue = current.overdue()
+    overdue = to_verify(user)
     return {
         "proposals": proposals.select_related("service", "proposed_by")[:LIST_LENGTH],
         "proposal_count": proposals.count(),

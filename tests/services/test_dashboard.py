@@ -136,3 +136,21 @@ def test_dashboard_query_count_does_not_grow_with_rows(client, world, without_ap
     few = count_queries(client, url)
     add_services(world, 10, prefix="Meer")
     assert count_queries(client, url) == few == DASHBOARD_QUERIES
+
+
+def test_overdue_means_the_same_on_the_dashboard_the_list_and_the_action(client, world):
+    """Only what this curator may verify counts: national and other municipalities' services
+    are left out of the count, the list and the action alike."""
+    client.force_login(world.curator)
+    count = client.get(reverse("admin:services_dashboard")).context["overdue_count"]
+    listed = client.get(reverse("admin:services_service_changelist"), {"controle": "overdue"})
+    shown = listed.context["cl"].result_count
+    assert count == shown == 2  # ours and neighbour; not elsewhere, not national
+    ids = [s.pk for s in listed.context["cl"].result_list]
+    response = client.post(
+        reverse("admin:services_service_changelist") + "?controle=overdue",
+        {"action": "mark_verified", "_selected_action": ids},
+        follow=True,
+    )
+    assert "2 diensten gemarkeerd als gecontroleerd" in response.content.decode()
+    assert client.get(reverse("admin:services_dashboard")).context["overdue_count"] == 0
