@@ -8,7 +8,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import ActionLocation
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -123,6 +123,14 @@ class LocationInline(ServiceLocationPermissions, admin.StackedInline):
     model = Location
     extra = 0
     show_change_link = True
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if is_curator(request.user):
+            return fields
+        # Coordinates are a curator's business; partners fill in the address.
+        return [f for f in fields if f != ("latitude", "longitude")]
+
     fields = [
         ("name", "municipality"),
         ("address", "postcode", "place"),
@@ -253,14 +261,17 @@ class ServiceAdmin(NotFoundOutsideScopeMixin, csv_io.CsvExportMixin, admin.Model
     list_select_related = ["organisation"]
     search_fields = ["name", "summary", "organisation__name"]
     date_hierarchy = "modified"
-    filter_horizontal = ["support_types", "target_groups", "themes", "municipalities", "languages"]
+    # Short lists as tick boxes (no two-pane picker with "hold Control"); the municipalities
+    # keep the picker, as a national instance has 342 of them.
+    filter_horizontal = ["municipalities"]
+    formfield_overrides = {models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}}
     readonly_fields = ["created", "modified", "verified_at", "verified_by"]
     inlines = [LocationInline]
     actions = [publish, archive, mark_verified, start_campaign]
     fieldsets = [
         (
             None,
-            {"fields": ["organisation", "name", "alternate_name", "slug", "summary", "essence"]},
+            {"fields": ["organisation", "name", "alternate_name", "summary", "essence"]},
         ),
         (_("Indeling"), {"fields": ["support_types", "target_groups", "themes"]}),
         (
@@ -299,7 +310,7 @@ class ServiceAdmin(NotFoundOutsideScopeMixin, csv_io.CsvExportMixin, admin.Model
             },
         ),
     ]
-    prepopulated_fields = {"slug": ["name"]}
+    # The web address (slug) is made from the name when the service is saved.
 
     # Scope
 
@@ -354,7 +365,16 @@ class ServiceAdmin(NotFoundOutsideScopeMixin, csv_io.CsvExportMixin, admin.Model
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "organisation" and not is_curator(request.user):
             kwargs["queryset"] = actions.organisations_of(request.user)
+            kwargs["empty_label"] = _("Kies uw organisatie")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_changeform_initial_data(self, request):
+        """A partner with one organisation finds it chosen already."""
+        initial = super().get_changeform_initial_data(request)
+        own = list(actions.organisations_of(request.user).values_list("pk", flat=True)[:2])
+        if len(own) == 1 and not is_curator(request.user):
+            initial.setdefault("organisation", own[0])
+        return initial
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)

@@ -4,10 +4,11 @@ Each part is a fixed number of queries, scoped by the access policy (what `user`
 """
 
 from django.db import connection
-from django.db.models import Case, Count, ExpressionWrapper, IntegerField, Q, Value, When
+from django.db.models import Case, Count, ExpressionWrapper, IntegerField, Prefetch, Q, Value, When
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from services import access
+from services import access, presentation
 from services.models import ErrorReport, ProposedChange, Service
 
 LIST_LENGTH = 20
@@ -120,3 +121,62 @@ def overview(user):
         "open_report_count": reports.filter(state=ErrorReport.State.OPEN).count(),
         "duplicates": possible_duplicates(own),
     }
+
+
+def partner_overview(user):
+    """A partner's start page: each of their services with its state in words, what is
+    still missing and when it was last checked (a fixed number of queries)."""
+    own = access.actor(user).organisations
+    if not own:
+        return []
+    proposals = Prefetch(
+        "proposed_changes",
+        queryset=ProposedChange.objects.order_by("-created"),
+        to_attr="recent_proposals",
+    )
+    services = (
+        with_completeness(
+            access.scope(user, "change", Service.objects.filter(organisation__in=own))
+        )
+        .select_related("organisation")
+        .prefetch_related(proposals)
+        .order_by("name")
+    )
+    rows = []
+    for service in services:
+        rows.append(
+            {
+                "service": service,
+                "state": _state_in_words(service),
+                "missing": missing_parts(service),
+                "verified": presentation.verified_label(service),
+            }
+        )
+    return rows
+
+
+def _state_in_words(service):
+    proposals = service.recent_proposals
+    pending = next((p for p in proposals if p.state == ProposedChange.State.PENDING), None)
+    if pending is not None:
+        if pending.kind == ProposedChange.Kind.NEW:
+            return {"label": gettext("Wacht op goedkeuring door de gemeente"), "tone": "wait"}
+        return {
+            "label": gettext("Gepubliceerd; uw wijziging wacht op goedkeuring"),
+            "tone": "wait",
+        }
+    latest = proposals[0] if proposals else None
+    if latest is not None and latest.state == ProposedChange.State.REJECTED:
+        return {
+            "label": gettext("Uw laatste voorstel is afgewezen"),
+            "tone": "rejected",
+            "reason": latest.reason,
+        }
+    labels = {
+        Service.Status.PUBLISHED: gettext("Gepubliceerd: het publiek ziet deze dienst"),
+        Service.Status.TEMPORARILY_CLOSED: gettext("Tijdelijk gesloten (het publiek ziet dit)"),
+        Service.Status.IN_REVIEW: gettext("Wacht op goedkeuring door de gemeente"),
+        Service.Status.DRAFT: gettext("Concept: nog niet ingestuurd"),
+        Service.Status.ARCHIVED: gettext("Gearchiveerd: niet meer te zien"),
+    }
+    return {"label": labels[service.status], "tone": service.status}

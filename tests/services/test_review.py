@@ -185,3 +185,18 @@ def test_publishing_a_service_in_review_settles_its_review(client, world):
     proposal.refresh_from_db()
     assert proposal.state == ProposedChange.State.APPROVED
     assert [m.to for m in mail.outbox] == [["partner@eigen.example"]]
+
+
+def test_partner_start_page_lists_own_services_with_their_state_in_words(client, world):
+
+    data = snapshots.snapshot(world.ours)
+    data["fields"]["summary"] = "Anders gezegd."
+    proposal = actions.service_propose_change(service=world.ours, data=data, user=world.partner)
+    actions.proposal_reject(proposal=proposal, user=world.curator, reason="Te vaag.")
+    client.force_login(world.partner)
+    page = client.get(reverse("admin:index")).content.decode()
+    assert "Uw diensten" in page
+    assert "Koffie-ochtend" in page
+    assert "Uw laatste voorstel is afgewezen" in page
+    assert "Te vaag." in page
+    assert "Wandelclub" not in page  # another organisation's service
