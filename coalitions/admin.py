@@ -6,7 +6,7 @@ to its coalition. A record outside what the user may edit is not found at all (4
 """
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -17,6 +17,7 @@ from services import access
 from services.models import Municipality, Organisation, Service
 from services.numbers import DutchDecimalField
 
+from . import progress
 from .models import (
     PILLARS,
     Coalition,
@@ -175,6 +176,18 @@ class CoalitionAdmin(ScopedAdmin):
         *_pillar_fieldsets(),
         (_("Beheer"), {"fields": ["coordinators"]}),
     ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if request.method == "GET" and object_id.isascii() and object_id.isdigit():
+            coalition = self.get_queryset(request).filter(pk=object_id).first()
+            for warning in progress.consistency_warnings(coalition) if coalition else []:
+                self.message_user(request, warning, messages.WARNING)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        for warning in progress.consistency_warnings(obj):
+            self.message_user(request, warning, messages.WARNING)
 
     def has_add_permission(self, request):
         # New coalitions are started by the municipality.

@@ -3,6 +3,7 @@ from django.views.generic import DetailView, ListView
 
 from services.models import LIVE_STATUSES, Organisation, Service
 
+from . import progress
 from .domains import domain_coverage
 from .models import Coalition, LonelinessFigure, Membership
 
@@ -44,9 +45,15 @@ class CoalitionDetailView(DetailView):
                 Q(municipality=municipality) | Q(municipality__isnull=True)
             ).order_by("-year")
         )
+        goals = list(coalition.goals.all())
+        for goal in goals:
+            goal.state = progress.goal_state(goal)
+        local_figure = next((f for f in figures if f.municipality_id), None)
+        national_figure = next((f for f in figures if f.municipality_id is None), None)
         return super().get_context_data(
             coverage=coverage,
-            goals=coalition.goals.all(),
+            goals=goals,
+            figures_note=progress.figures_note(local_figure, national_figure),
             member_services=(
                 Service.objects.live()
                 .for_municipality(municipality)
@@ -54,7 +61,7 @@ class CoalitionDetailView(DetailView):
                 .select_related("organisation")
                 .order_by("organisation__name", "name")
             ),
-            local_figure=next((f for f in figures if f.municipality_id), None),
-            national_figure=next((f for f in figures if f.municipality_id is None), None),
+            local_figure=local_figure,
+            national_figure=national_figure,
             **kwargs,
         )
