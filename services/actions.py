@@ -165,6 +165,22 @@ def proposal_diff(proposal):
     return snapshots.diff(current, merged)
 
 
+def proposal_proposer(proposal):
+    """Who proposed it, as a curator needs to know: the organisation (and the person's
+    name when known), or the address a campaign link was answered from."""
+    organisation = proposal.service.organisation.name
+    person = proposal.proposed_by
+    if person is not None:
+        name = person.get_full_name() or person.get_username()
+        return _("%(name)s van %(organisation)s") % {"name": name, "organisation": organisation}
+    if proposal.contact_email:
+        return _("%(organisation)s (via de controlelink, %(email)s)") % {
+            "organisation": organisation,
+            "email": proposal.contact_email,
+        }
+    return organisation
+
+
 def proposal_approve(*, proposal, user, reason=""):
     """Apply a proposal (or publish a new service), record it and tell the partner.
 

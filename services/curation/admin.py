@@ -719,9 +719,14 @@ class PendingFilter(admin.SimpleListFilter):
 
 @admin.register(ProposedChange)
 class ProposedChangeAdmin(NotFoundOutsideScopeMixin, csv_io.CsvExportMixin, admin.ModelAdmin):
-    list_display = ["service", "kind", "state", "proposed_by", "created", "decided_by"]
+    list_display = ["service", "kind", "state", "proposer", "created", "decided_by"]
+
+    @admin.display(description=_("voorgesteld door"))
+    def proposer(self, obj):
+        return actions.proposal_proposer(obj)
+
     list_filter = [PendingFilter, "kind"]
-    list_select_related = ["service", "proposed_by", "decided_by"]
+    list_select_related = ["service__organisation", "proposed_by", "decided_by"]
     search_fields = ["service__name"]
 
     def get_queryset(self, request):
@@ -772,6 +777,7 @@ class ProposedChangeAdmin(NotFoundOutsideScopeMixin, csv_io.CsvExportMixin, admi
             "title": gettext("Voorstel beoordelen: %(name)s") % {"name": proposal.service.name},
             "proposal": proposal,
             "rows": actions.proposal_diff(proposal),
+            "proposer": actions.proposal_proposer(proposal),
             "form": form,
             "pending": proposal.state == ProposedChange.State.PENDING,
         }
