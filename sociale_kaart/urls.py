@@ -1,11 +1,31 @@
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap as sitemap_view
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.decorators.cache import cache_page
+from django.views.generic import RedirectView
 
+from coalitions.sitemaps import CoalitionSitemap
 from services.catalogue import views as catalogue_views
+from services.catalogue.sitemaps import ServiceSitemap, StaticSitemap
 from services.curation import views as curation_views
+
+SITEMAPS = {"pages": StaticSitemap, "services": ServiceSitemap, "coalitions": CoalitionSitemap}
 
 urlpatterns = [
     path("healthz", catalogue_views.healthz, name="healthz"),
+    path("robots.txt", catalogue_views.robots_txt, name="robots"),
+    path(
+        "favicon.ico",
+        RedirectView.as_view(url=static("img/favicon.svg"), permanent=True),
+        name="favicon",
+    ),
+    path(
+        "sitemap.xml",
+        cache_page(3600)(sitemap_view),
+        {"sitemaps": SITEMAPS},
+        name="sitemap",
+    ),
     # Before the admin's own shortcut, which redirects any staff user to any object's page.
     path(
         "beheer/r/<int:content_type_id>/<path:object_id>/",

@@ -6,7 +6,7 @@ from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
 from django.db.models import Count, Prefetch, Q
-from django.http import HttpResponseRedirect, JsonResponse
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
@@ -35,6 +35,23 @@ from .forms import ErrorReportForm, MunicipalityForm
 from .municipality import current_municipality, remember_municipality
 
 REPORTS_PER_HOUR = 5
+
+
+ROBOTS = """User-agent: *
+Disallow: /beheer/
+Disallow: /telefoon/
+Disallow: /controle/
+Disallow: /mijn-lijst/
+Disallow: /aanbod/vergelijk/
+Disallow: /aanbod/suggesties/
+Sitemap: {sitemap}
+"""
+
+
+def robots_txt(request):
+    """Search engines: the catalogue yes; staff pages, lists and signed links no."""
+    sitemap = request.build_absolute_uri(reverse("sitemap"))
+    return HttpResponse(ROBOTS.format(sitemap=sitemap), content_type="text/plain; charset=utf-8")
 
 
 @never_cache
