@@ -21,6 +21,7 @@ from django.utils.text import slugify
 
 from . import roles, text
 from .models import (
+    ActivitySession,
     Language,
     Location,
     Municipality,
@@ -327,6 +328,50 @@ def load_local():
         )
 
 
+def load_sessions(today=None):
+    """When Voorbeeldstad's activities take place (fixtures/demo/sessions.json).
+
+    Courses start a few weeks after `today`, so the demo always has an upcoming one; the
+    rows are kept in step with the fixture on every run (idempotent)."""
+    today = today or timezone.localdate()
+    data = read_fixture("demo/sessions")
+    venues = read_fixture("demo/voorbeeldstad")["venues"]
+    services = _by_slug(Service)
+    wanted = {}
+    for row in data["sessions"]:
+        service = services[row["service"]]
+        values = {
+            "kind": row["kind"],
+            "weekday": row.get("weekday"),
+            "starts_at": _time(row["starts_at"]),
+            "ends_at": _time(row["ends_at"]),
+            "location": service.locations.filter(name=venues[row["venue"]]["name"]).first(),
+            "note": row.get("note", ""),
+            "places": row.get("places"),
+            "start_date": None,
+            "end_date": None,
+            "signup_deadline": None,
+        }
+        if row["kind"] == ActivitySession.Kind.COURSE:
+            first = today + datetime.timedelta(days=row["start_after_days"])
+            first += datetime.timedelta(days=(row["weekday"] - first.isoweekday()) % 7)
+            values["start_date"] = first
+            values["end_date"] = first + datetime.timedelta(weeks=row["meetings"] - 1)
+            values["signup_deadline"] = first - datetime.timedelta(days=row["signup_days_before"])
+        key = (service.pk, values["kind"], values["weekday"], values["starts_at"])
+        wanted[key] = (service, values)
+    for session in ActivitySession.objects.filter(service__in=[s for s, _ in wanted.values()]):
+        key = (session.service_id, session.kind, session.weekday, session.starts_at)
+        if key not in wanted:
+            session.delete()
+    for (_service_id, kind, weekday, starts_at), (service, values) in wanted.items():
+        upsert(
+            ActivitySession,
+            lookup={"service": service, "kind": kind, "weekday": weekday, "starts_at": starts_at},
+            values=values,
+        )
+
+
 def counts():
     """Rows per catalogue model, by verbose plural name."""
     return {str(model._meta.verbose_name_plural): model.objects.count() for model in COUNTED_MODELS}
@@ -341,6 +386,7 @@ def load_demo():
         load_national()
     with transaction.atomic():
         load_local()
+        load_sessions()
     return counts()
 
 

@@ -63,6 +63,70 @@ def verified_short(service):
     return long_date(service.verified_at) if service.verified_at else _("Nog niet")
 
 
+def _day_and_date(moment):
+    return formats.date_format(timezone.localtime(moment), "l j F")
+
+
+def _time(value):
+    return formats.time_format(value, "G.i")
+
+
+def next_session(service, now=None):
+    """The next time the activity takes place, as a dict for templates, or None.
+
+    Reads `service.sessions.all()` (prefetched by with_related), so it costs no query.
+    """
+    now = now or local_now()
+    best = None
+    for session in service.sessions.all():
+        for start, end in session.occurrences(now, count=1):
+            if best is None or start < best["start"]:
+                best = {"start": start, "end": end, "session": session}
+    if best is None:
+        return None
+    session = best["session"]
+    label = _("%(day)s, %(start)s–%(end)s uur") % {
+        "day": _day_and_date(best["start"]),
+        "start": _time(timezone.localtime(best["start"]).time()),
+        "end": _time(timezone.localtime(best["end"]).time()),
+    }
+    best["label"] = label
+    best["now"] = best["start"] <= now < best["end"]
+    best["signup"] = (
+        _("aanmelden vóór %(date)s")
+        % {"date": formats.date_format(session.signup_deadline, "l j F")}
+        if session.signup_deadline and session.signup_deadline >= now.date()
+        else ""
+    )
+    best["places"] = session.places
+    return best
+
+
+def session_pattern(session):
+    """How often, in words: "Elke donderdag, 10.00–12.00 uur", "Op 3 december, ..."."""
+    times = _("%(start)s–%(end)s uur") % {
+        "start": _time(session.starts_at),
+        "end": _time(session.ends_at),
+    }
+    day = OpeningPeriod.Weekday(session.weekday).label if session.weekday else ""
+    Kind = session.Kind  # noqa: N806
+    if session.kind == Kind.ONCE and session.start_date:
+        return _("Op %(date)s, %(times)s") % {
+            "date": formats.date_format(session.start_date, "l j F Y"),
+            "times": times,
+        }
+    if session.kind == Kind.COURSE and session.start_date and session.end_date:
+        return _("Elke %(day)s van %(first)s tot en met %(last)s, %(times)s") % {
+            "day": day,
+            "first": formats.date_format(session.start_date, "j F"),
+            "last": formats.date_format(session.end_date, "j F Y"),
+            "times": times,
+        }
+    if session.kind == Kind.FORTNIGHTLY:
+        return _("Om de week op %(day)s, %(times)s") % {"day": day, "times": times}
+    return _("Elke %(day)s, %(times)s") % {"day": day, "times": times}
+
+
 def is_temporarily_closed(service):
     return service.status == Service.Status.TEMPORARILY_CLOSED
 

@@ -1,9 +1,7 @@
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap as sitemap_view
-from django.templatetags.static import static
 from django.urls import include, path
 from django.views.decorators.cache import cache_page
-from django.views.generic import RedirectView
 
 from coalitions.sitemaps import CoalitionSitemap
 from services.catalogue import views as catalogue_views
@@ -15,11 +13,7 @@ SITEMAPS = {"pages": StaticSitemap, "services": ServiceSitemap, "coalitions": Co
 urlpatterns = [
     path("healthz", catalogue_views.healthz, name="healthz"),
     path("robots.txt", catalogue_views.robots_txt, name="robots"),
-    path(
-        "favicon.ico",
-        RedirectView.as_view(url=static("img/favicon.svg"), permanent=True),
-        name="favicon",
-    ),
+    path("favicon.ico", catalogue_views.favicon, name="favicon"),
     path(
         "sitemap.xml",
         cache_page(3600)(sitemap_view),

@@ -11,6 +11,7 @@ urlpatterns = [
     path("aanbod/suggesties/", views.suggestions, name="suggestions"),
     path("aanbod/<slug:slug>/", views.ServiceDetailView.as_view(), name="detail"),
     path("aanbod/<slug:slug>/meld-een-fout/", views.report_error, name="report"),
+    path("aanbod/<slug:slug>/agenda.ics", views.service_calendar, name="calendar"),
     path("aanbod/<slug:slug>/bewaar/", views.toggle_shortlist, name="toggle_shortlist"),
     path("aanbod/<slug:slug>/vergelijk/", views.toggle_compare, name="toggle_compare"),
     path("mijn-lijst/", views.shortlist, name="shortlist"),

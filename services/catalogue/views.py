@@ -6,8 +6,14 @@ from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db import DatabaseError, connection
 from django.db.models import Count, Prefetch, Q
-from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import (
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -30,7 +36,7 @@ from services.models import (
 )
 from services.search import did_you_mean, search_queryset
 
-from . import jsonld, selection
+from . import calendar, jsonld, selection
 from .forms import ErrorReportForm, MunicipalityForm
 from .municipality import current_municipality, remember_municipality
 
@@ -52,6 +58,12 @@ def robots_txt(request):
     """Search engines: the catalogue yes; staff pages, lists and signed links no."""
     sitemap = request.build_absolute_uri(reverse("sitemap"))
     return HttpResponse(ROBOTS.format(sitemap=sitemap), content_type="text/plain; charset=utf-8")
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico; the icon is a static SVG (resolved per request, so the
+    static manifest is only needed when a page is served)."""
+    return HttpResponsePermanentRedirect(static("img/favicon.svg"))
 
 
 @never_cache
@@ -263,6 +275,11 @@ class ServiceDetailView(CatalogueMixin, DetailView):
             for location in service.locations.all()
         ]
         context["related"] = self.related(service)
+        context["next_session"] = presentation.next_session(service, now)
+        context["sessions"] = [
+            {"session": session, "pattern": presentation.session_pattern(session)}
+            for session in service.sessions.all()
+        ]
         context["report_form"] = kwargs.get("report_form") or ErrorReportForm()
         context["jsonld"] = jsonld.service_jsonld(service, self.request)
         return context
@@ -297,6 +314,16 @@ class ServiceDetailView(CatalogueMixin, DetailView):
         )
         found = public_services().select_related("organisation").in_bulk(top)
         return [found[pk] for pk in top if pk in found]
+
+
+def service_calendar(request, slug):
+    """The sessions of a service as a .ics file."""
+    service = get_object_or_404(public_services().prefetch_related("sessions__location"), slug=slug)
+    url = request.build_absolute_uri(service.get_absolute_url())
+    body = calendar.service_calendar(service, url).to_ical()
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{service.slug[:60]}.ics"'
+    return response
 
 
 @require_POST
@@ -401,6 +428,11 @@ def compare(request):
     )
 
 
+def _next_session_text(service):
+    found = presentation.next_session(service)
+    return found["label"] if found else "–"
+
+
 def _names(items):
     return ", ".join(item.name for item in items) or "–"
 
@@ -414,6 +446,7 @@ def compare_rows(services):
         (_("Voor wie"), lambda s: _names(s.target_groups.all())),
         (_("Soort steun"), lambda s: _names(s.support_types.all())),
         (_("Alleen of samen"), lambda s: s.get_format_display()),
+        (_("Volgende keer"), _next_session_text),
         (_("Hoe vaak"), lambda s: s.get_frequency_display()),
         (_("Waar"), lambda s: ", ".join(str(label) for label in s.settings_display)),
         (_("Wie helpt"), lambda s: s.get_provided_by_display()),

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from services import access, actions, snapshots
 from services.models import (
+    ActivitySession,
     CampaignRecipient,
     ErrorReport,
     Language,
@@ -138,6 +139,53 @@ class LocationInline(ServiceLocationPermissions, admin.StackedInline):
         ("wheelchair_accessible", "accessibility"),
         "hours_note",
     ]
+
+
+class SessionInline(admin.TabularInline):
+    """When the activity takes place, edited on the service itself.
+
+    Sessions are not part of a proposal yet, so on a live service only a curator in scope
+    edits them directly; a partner sees them read-only rather than have an edit dropped."""
+
+    model = ActivitySession
+    extra = 0
+    fields = [
+        "kind",
+        "weekday",
+        "start_date",
+        "end_date",
+        "starts_at",
+        "ends_at",
+        "location",
+        "signup_deadline",
+        "places",
+        "note",
+    ]
+
+    def _writable(self, request, obj):
+        if obj is None:
+            return True
+        return can_curate(request, obj) or (can_edit(request, obj) and not actions.is_live(obj))
+
+    def has_view_permission(self, request, obj=None):
+        return obj is None or can_view(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        return self._writable(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._writable(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._writable(request, obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "location":
+            service_id = request.resolver_match.kwargs.get("object_id", "")
+            kwargs["queryset"] = Location.objects.filter(
+                service_id=int(service_id) if str(service_id).isdigit() else None
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class VerificationFilter(admin.SimpleListFilter):
@@ -266,7 +314,7 @@ class ServiceAdmin(NotFoundOutsideScopeMixin, csv_io.CsvExportMixin, admin.Model
     filter_horizontal = ["municipalities"]
     formfield_overrides = {models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}}
     readonly_fields = ["created", "modified", "verified_at", "verified_by"]
-    inlines = [LocationInline]
+    inlines = [LocationInline, SessionInline]
     actions = [publish, archive, mark_verified, start_campaign]
     fieldsets = [
         (

@@ -22,10 +22,12 @@ from .curation import (
 from .organisation import Organisation
 from .places import Municipality
 from .service import Location, OpeningPeriod, Service, ServiceQuerySet
+from .sessions import ActivitySession
 from .state import CatalogueState
 from .taxonomy import Language, SupportType, Synonym, TargetGroup, Taxonomy, Theme
 
 __all__ = [
+    "ActivitySession",
     "LIVE_STATUSES",
     "MAX_AGE",
     "CampaignRecipient",

@@ -39,7 +39,7 @@ class ServiceQuerySet(models.QuerySet):
     def with_related(self):
         """Everything a result card shows, in a fixed number of queries."""
         return self.select_related("organisation").prefetch_related(
-            "target_groups", "support_types", "themes", "languages", "municipalities"
+            "target_groups", "support_types", "themes", "languages", "municipalities", "sessions"
         )
 
     def overdue(self, months=None):

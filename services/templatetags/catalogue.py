@@ -37,3 +37,9 @@ register.filter("scope_label", presentation.scope_label)
 register.filter("verified_label", presentation.verified_label)
 register.filter("long_date", presentation.long_date)
 register.filter("temporarily_closed", presentation.is_temporarily_closed)
+
+
+@register.filter
+def next_session(service):
+    """The next time the activity takes place (see presentation.next_session), or None."""
+    return presentation.next_session(service)

@@ -339,11 +339,11 @@ class TestQueryCounts:
         self._results(2, catalogue["delft"])
         search(desk_client, "", municipality=delft)
         # session, user, role, municipality (form), synonyms, services, five taxonomies,
-        # locations, opening hours; the unchanged session is not written.
-        with django_assert_num_queries(13):
+        # activity sessions, locations, opening hours; the unchanged session is not written.
+        with django_assert_num_queries(14):
             assert len(names(search(desk_client, "wandelclub", municipality=delft))) == 2
         self._results(8, catalogue["delft"])
-        with django_assert_num_queries(13):
+        with django_assert_num_queries(14):
             assert len(names(search(desk_client, "wandelclub", municipality=delft))) == 10
 
     def test_desk_page_query_count(self, desk_client, catalogue, django_assert_num_queries):
@@ -351,9 +351,9 @@ class TestQueryCounts:
             desk_client.post(reverse("phonedesk:pick"), {"pick": service.pk})
         search(desk_client, "", municipality=catalogue["delft"].pk)
         # session, user, roles (asked once: the access policy keeps them per request),
-        # picked services, five taxonomies, locations, the site header's municipality,
-        # the municipality choices
-        with django_assert_num_queries(12):
+        # picked services, five taxonomies, activity sessions, locations, the site header's
+        # municipality, the municipality choices
+        with django_assert_num_queries(13):
             desk_client.get(reverse("phonedesk:desk"))
 
     def test_panel_query_count(self, desk_client, catalogue, django_assert_num_queries):
@@ -361,8 +361,9 @@ class TestQueryCounts:
         search(desk_client, "", municipality=catalogue["delft"].pk)
         service = Service.objects.get(name__startswith="Wandelclub")
         url = reverse("phonedesk:service", args=[service.pk])
-        # session, user, role, service, five taxonomies, locations, opening hours
-        with django_assert_num_queries(11):
+        # session, user, role, service, five taxonomies, activity sessions, locations,
+        # opening hours
+        with django_assert_num_queries(12):
             desk_client.get(url, headers=HX)
 
 
