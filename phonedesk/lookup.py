@@ -16,6 +16,8 @@ from services.validators import tel_href
 
 # Staff read out the first few; ten keeps the answer quick and the list scannable.
 RESULT_LIMIT = 10
+# "Meer resultaten" adds ten at a time, up to this many.
+MAX_RESULT_LIMIT = 50
 # One letter matches nearly everything by prefix: not worth a query while the caller talks.
 MIN_QUERY_LETTERS = 2
 

@@ -58,7 +58,15 @@ class TestCallerContext:
         assert f'<option value="{catalogue["baarn"].pk}" selected>' in page
         assert 'value="81"' in page
         desk_client.post(reverse("phonedesk:new_call"))
-        assert SESSION_KEY not in desk_client.session
+        fresh = desk_client.session[SESSION_KEY]
+        assert (fresh["municipality_id"], fresh["age"], fresh["free"], fresh["picked"]) == (
+            None,
+            None,
+            False,
+            [],
+        )
+        # The new call has begun: its timer runs from now.
+        assert fresh["started"]
 
     def test_session_holds_no_search_terms(self, desk_client, catalogue):
         search(desk_client, "zeldzaamwoord", htmx=False)
@@ -351,9 +359,9 @@ class TestQueryCounts:
             desk_client.post(reverse("phonedesk:pick"), {"pick": service.pk})
         search(desk_client, "", municipality=catalogue["delft"].pk)
         # session, user, roles (asked once: the access policy keeps them per request),
-        # picked services, five taxonomies, locations, the site header's municipality,
-        # the municipality choices
-        with django_assert_num_queries(12):
+        # picked services, five taxonomies, locations, the municipality choices; the desk
+        # has no public header, so no header municipality
+        with django_assert_num_queries(11):
             desk_client.get(reverse("phonedesk:desk"))
 
     def test_panel_query_count(self, desk_client, catalogue, django_assert_num_queries):
