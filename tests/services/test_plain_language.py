@@ -168,3 +168,34 @@ def test_free_service_chip_reads_kosten_gratis():
 
     chips = _chips(make_service(cost=Service.Cost.FREE))
     assert "Kosten: gratis" in chips
+
+
+# Flesch-Douma: 60-70 "vrij makkelijk", 70-80 "makkelijk". Public texts stay in that range.
+MIN_READING_EASE = 60
+
+
+def test_every_demo_service_reads_easily_in_dutch():
+    import textstat
+
+    textstat.set_lang("nl")
+    services = json.loads((DEMO / "voorbeeldstad.json").read_text())["services"]
+    fields = ("summary", "essence", "how_to_apply", "conditions", "cost_text")
+    hard = {}
+    for service in services:
+        text = " ".join(service[field] for field in fields if service.get(field))
+        score = textstat.flesch_reading_ease(text)
+        if score < MIN_READING_EASE:
+            hard[service["slug"]] = score
+    assert hard == {}
+
+
+def test_reading_ease_check_flags_officialese():
+    import textstat
+
+    textstat.set_lang("nl")
+    officialese = (
+        "Ondersteuningsmogelijkheden worden geïndiceerd na multidisciplinaire "
+        "afstemming conform de geldende beleidsregels inzake maatschappelijke "
+        "ondersteuning en participatiebevordering."
+    )
+    assert textstat.flesch_reading_ease(officialese) < MIN_READING_EASE
