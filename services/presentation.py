@@ -16,7 +16,9 @@ from .numbers import format_number
 
 
 def cost_label(service):
-    """ "Gratis", "Betaald: € 12,50 per keer", "Kosten nog niet bekend"."""
+    """ "Gratis", "Betaald: € 12,50 per keer", "Nog niet bekend" (always after a Kosten label)."""
+    if service.cost == Service.Cost.UNKNOWN:
+        return _("Nog niet bekend")
     label = service.get_cost_display()
     if service.cost_amount is not None:
         amount = "€ " + format_number(service.cost_amount, 2)
