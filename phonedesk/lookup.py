@@ -77,6 +77,7 @@ class LocationHours:
     location: Location
     has_hours: bool
     today: list
+    today_text: str | None
     open_now: bool
     week: list
 
@@ -118,6 +119,7 @@ def readout(service, context, now=None):
             location=location,
             has_hours=bool(location.opening_periods.all()),
             today=presentation.today_periods(location, now),
+            today_text=presentation.today_text(location, now),
             open_now=presentation.is_open_now(location, now),
             week=presentation.week(location, now),
         )

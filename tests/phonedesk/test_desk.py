@@ -128,7 +128,7 @@ class TestReadOut:
         assert "Bel op werkdagen en vraag naar Anja." in html
         assert 'href="tel:0301234567"' in html
         assert "Nu open" in html
-        assert "0.00–23.59" in html
+        assert "Vandaag open van 0.00 tot 23.59" in html
         assert "€ 2,50 per keer" in html
 
     def test_panel_shows_the_full_service(self, desk_client, catalogue):
