@@ -114,6 +114,17 @@ def is_open_now(location, now=None):
     return any(p.is_open_at(now) for p in location.opening_periods.all())
 
 
+def in_sentence(label):
+    """A label as it reads after "Kosten:" or "Door:", in lower case with Dutch spelling.
+
+    "Eén op één" becomes "één op één" (plain lower() would give "eén").
+    """
+    text = str(label).lower()
+    if text.startswith("eén"):
+        text = "één" + text[3:]
+    return text
+
+
 def clock(moment):
     """A time as Dutch people write it: 10.00, 9.30."""
     return f"{moment.hour}.{moment.minute:02}"

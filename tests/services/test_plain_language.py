@@ -156,7 +156,8 @@ def test_every_fact_chip_says_what_it_is_about():
     assert "Kosten: nog niet bekend" in chips
     assert "Door: vrijwilligers" in chips
     assert "Waar: bij u thuis, buitenshuis, online" in chips, chips
-    assert "Hoe lang: zo lang als u wilt" in chips
+    assert "Hoe vaak: steeds weer" in chips
+    assert "Hoe: één op één" in chips
     assert "Voor: heel Nederland" in chips
     assert all(re.match(r"^[A-Z][a-z ]+: \S", chip) for chip in chips), chips
 
@@ -199,3 +200,20 @@ def test_reading_ease_check_flags_officialese():
         "ondersteuning en participatiebevordering."
     )
     assert textstat.flesch_reading_ease(officialese) < MIN_READING_EASE
+
+
+@pytest.mark.django_db
+def test_compare_table_writes_dates_like_the_rest_of_the_site():
+    import datetime
+
+    from django.utils import timezone
+
+    from services.catalogue.views import compare_rows
+    from tests.factories import make_service
+
+    verified = timezone.make_aware(datetime.datetime(2025, 10, 8, 12, 0))
+    service = make_service(verified_at=verified)
+    rows = {
+        row["label"]: [value for _name, value in row["cells"]] for row in compare_rows([service])
+    }
+    assert rows["Laatst gecontroleerd"] == ["8 oktober 2025"]

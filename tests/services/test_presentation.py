@@ -1,4 +1,4 @@
-"""How opening hours are read out: today's remaining hours, or when a place opens next."""
+"""The presentation module: opening hours read out, labels written into a sentence."""
 
 import datetime
 import zoneinfo
@@ -82,3 +82,17 @@ def test_detail_page_reads_out_todays_hours(client, location):
     hours(location, (today, (0, 0), (23, 59)))
     html = client.get(location.service.get_absolute_url()).content.decode()
     assert "Vandaag open van 0.00 tot 23.59" in html
+
+
+@pytest.mark.parametrize(
+    ("label", "expected"),
+    [
+        ("Eén op één", "één op één"),
+        ("Eén keer of een paar keer", "één keer of een paar keer"),
+        ("Vrijwilligers", "vrijwilligers"),
+        ("Betaald: € 2,50 per keer", "betaald: € 2,50 per keer"),
+        ("", ""),
+    ],
+)
+def test_label_in_a_sentence_keeps_dutch_spelling(label, expected):
+    assert presentation.in_sentence(label) == expected
