@@ -389,3 +389,12 @@ def test_search_terms_are_hidden_from_error_reports(rf, desk_user, catalogue):
         view(request)
         cleaned = SafeExceptionReporterFilter().get_post_parameters(request)
         assert cleaned[field] != "geheim"
+
+
+def test_costs_and_their_note_read_as_one_sentence(desk_client, catalogue):
+    service = catalogue["national"]
+    service.cost = Service.Cost.FREE
+    service.cost_text = "De koffie is gratis."
+    service.save()
+    html = search(desk_client, "maatjeslijn").content.decode()
+    assert "Gratis. De koffie is gratis." in html
