@@ -106,18 +106,18 @@ GOALS = [
         "title": "Minder inwoners van 75 jaar en ouder voelen zich eenzaam",
         "description": (
             "Ouderen die alleen wonen, krijgen vaker bezoek en gaan vaker de deur uit. "
-            "Dat meten wij met een korte peiling, elk jaar in het najaar."
+            "Dat meten wij elk jaar in het najaar met een paar korte vragen."
         ),
         "target_date": "2027-12-31",
         "indicators": [
             (
-                "Ouderen (75+) die zich eenzaam voelen",
+                "Inwoners van 75 jaar en ouder die zich eenzaam voelen",
                 Indicator.Unit.PERCENT,
                 "52",
                 "45",
                 Indicator.Direction.LOWER,
                 ["51", "49", "47.5"],
-                "Ouderenpeiling (fictief)",
+                "Vragenlijst onder ouderen (verzonnen)",
             ),
             (
                 "Ouderen met een vast maatje",
@@ -164,7 +164,7 @@ GOALS = [
         "target_date": "2027-06-30",
         "indicators": [
             (
-                "Getrainde signaleerders",
+                "Mensen die geleerd hebben eenzaamheid te herkennen",
                 Indicator.Unit.PEOPLE,
                 "0",
                 "150",
@@ -184,7 +184,10 @@ GOALS = [
         ],
         "commitments": [
             ("winkeliersvereniging-voorbeeldstad", "Laat winkelpersoneel de training volgen."),
-            ("woonstichting-voorbeeldstad", "Huismeesters melden zorgen bij het wijkteam."),
+            (
+                "woonstichting-voorbeeldstad",
+                "Huismeesters melden zorgen bij het wijkteam (de hulp van de gemeente in uw wijk).",
+            ),
             ("sportief-voorbeeldstad", "Trainers nodigen eenzame leden persoonlijk uit."),
             ("voedselbank-voorbeeldstad", "Vraagt klanten naar hun contacten en wijst de weg."),
         ],
@@ -285,15 +288,15 @@ def load(*, stdout=None) -> dict:
             "start_date": _date("2022-03-01"),
             "step": Step.CARRY_OUT,
             "commitment_status": PillarStatus.IN_PLACE,
-            "commitment_note": "De gemeenteraad steunt het actieplan tot en met 2027.",
+            "commitment_note": "De gemeenteraad steunt het plan tot en met 2027.",
             "network_status": PillarStatus.UNDER_WAY,
-            "network_note": "Negen domeinen doen mee; onderwijs en banken nog niet.",
+            "network_note": "Organisaties uit negen werkvelden doen mee; scholen en banken nog niet.",
             "involvement_status": PillarStatus.UNDER_WAY,
-            "involvement_note": "Een panel van zes ervaringsdeskundigen denkt mee.",
+            "involvement_note": "Zes inwoners die zelf eenzaam zijn geweest, denken mee (ervaringsdeskundigen).",
             "continuity_status": PillarStatus.NOT_STARTED,
             "continuity_note": "",
             "monitoring_status": PillarStatus.UNDER_WAY,
-            "monitoring_note": "Elk najaar een korte peiling onder ouderen.",
+            "monitoring_note": "Elk najaar stellen we ouderen een paar korte vragen.",
             "is_published": True,
         },
     )

@@ -16,6 +16,8 @@ from services.validators import tel_href
 
 # Staff read out the first few; ten keeps the answer quick and the list scannable.
 RESULT_LIMIT = 10
+# "Meer resultaten" adds ten at a time, up to this many.
+MAX_RESULT_LIMIT = 50
 # One letter matches nearly everything by prefix: not worth a query while the caller talks.
 MIN_QUERY_LETTERS = 2
 
@@ -75,6 +77,7 @@ class LocationHours:
     location: Location
     has_hours: bool
     today: list
+    today_text: str | None
     open_now: bool
     week: list
 
@@ -116,6 +119,7 @@ def readout(service, context, now=None):
             location=location,
             has_hours=bool(location.opening_periods.all()),
             today=presentation.today_periods(location, now),
+            today_text=presentation.today_text(location, now),
             open_now=presentation.is_open_now(location, now),
             week=presentation.week(location, now),
         )

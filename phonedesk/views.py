@@ -10,6 +10,7 @@ from dataclasses import asdict
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -39,16 +40,54 @@ def _render(request, template, context, status=200):
     return response
 
 
-def _page(request, caller, *, form=None, query="", searched=False, panel=None, status=200, **extra):
-    services, more = lookup.find_services(caller, query) if searched else ([], False)
-    context = {
-        "form": form or CallContextForm.for_context(caller),
+def _call(caller):
+    """The caller and the seconds since the call started, for the call timer."""
+    started = caller.started_at
+    seconds = None
+    if started is not None:
+        seconds = max(0, int((timezone.now() - started).total_seconds()))
+    return {
         "caller": caller,
+        "call_seconds": seconds,
+        "call_minutes": (seconds or 0) // 60,
+    }
+
+
+def _limit(request):
+    """How many results to show: the desk's ten, or more when staff asked for them."""
+    asked = _post_int(request, "limit") or lookup.RESULT_LIMIT
+    return min(max(asked, lookup.RESULT_LIMIT), lookup.MAX_RESULT_LIMIT)
+
+
+def _results(caller, query, limit):
+    services, more = lookup.find_services(caller, query, limit=limit)
+    return {
         "results": lookup.readouts(services, caller),
         "more": more,
-        "searched": searched and lookup.is_searchable(query),
+        "next_limit": limit + lookup.RESULT_LIMIT,
+        "searched": lookup.is_searchable(query),
+    }
+
+
+def _page(
+    request,
+    caller,
+    *,
+    form=None,
+    query="",
+    searched=False,
+    limit=lookup.RESULT_LIMIT,
+    panel=None,
+    status=200,
+    **extra,
+):
+    context = {
+        "form": form or CallContextForm.for_context(caller),
+        **_call(caller),
+        **(_results(caller, query, limit) if searched else {"results": [], "searched": False}),
         "picked": lookup.picked_services(caller),
         "panel": panel,
+        "on_desk": True,
         "can_see_report": can_see_report(request.user),
         **extra,
     }
@@ -85,18 +124,13 @@ def desk(request):
 def search(request):
     caller = CallerContext.load(request.session)
     form, query = _search_form(request, caller)
+    limit = _limit(request)
     if not _is_fragment(request):
-        # Without JavaScript every search is a deliberate one: count it.
-        _count_search(caller, query)
-        return _page(request, caller, form=form, query=query, searched=True)
-    services, more = lookup.find_services(caller, query)
-    context = {
-        "caller": caller,
-        "form": form,
-        "results": lookup.readouts(services, caller),
-        "more": more,
-        "searched": lookup.is_searchable(query),
-    }
+        # Without JavaScript every search is a deliberate one: count it ("more" is not a new one).
+        if limit == lookup.RESULT_LIMIT:
+            _count_search(caller, query)
+        return _page(request, caller, form=form, query=query, searched=True, limit=limit)
+    context = {**_call(caller), "form": form, **_results(caller, query, limit)}
     return _render(request, f"{PAGE}#search_response", context)
 
 
@@ -154,7 +188,7 @@ def pick(request):
     caller.save(request.session)
     if _is_fragment(request):
         context = {
-            "caller": caller,
+            **_call(caller),
             "picked": lookup.picked_services(caller),
             "item": lookup.readout(service, caller),
         }
@@ -171,6 +205,10 @@ def pick(request):
 @desk_required
 def new_call(request):
     CallerContext.clear(request.session)
+    # "Nieuw gesprek" is pressed when the phone rings: the call timer starts now.
+    caller = CallerContext.fresh()
+    caller.start()
+    caller.save(request.session)
     messages.success(request, _("Nieuw gesprek. De gegevens van het vorige gesprek zijn gewist."))
     return redirect("phonedesk:desk")
 
@@ -213,7 +251,7 @@ def finish(request):
     status = 400 if form.is_bound else 200
     if _is_fragment(request):
         return _render(
-            request, f"{PAGE}#finish_panel", {"finish_form": form, "caller": caller}, status=status
+            request, f"{PAGE}#finish_panel", {"finish_form": form, **_call(caller)}, status=status
         )
     return _page(request, caller, panel="finish", finish_form=form, status=status)
 
@@ -223,9 +261,14 @@ def finish(request):
 @desk_required
 def summary(request):
     caller = CallerContext.load(request.session)
+    email_form = SummaryEmailForm()
+    # Mailing is the usual next step, so the address field has the focus.
+    email_form.fields["email"].widget.attrs["autofocus"] = True
     context = {
+        **_call(caller),
         "services": lookup.readouts(lookup.picked_services(caller), caller),
-        "email_form": SummaryEmailForm(),
+        "email_form": email_form,
+        "can_see_report": can_see_report(request.user),
     }
     return _render(request, "phonedesk/summary.html", context)
 
@@ -241,10 +284,16 @@ def summary_email(request):
     if form.is_valid() and services:
         actions.summary_send(to=form.cleaned_data["email"], services=services)
         messages.success(request, _("De samenvatting is verstuurd. Het adres is niet bewaard."))
-        return redirect("phonedesk:summary")
+        # Back to the call: what is left is finishing it.
+        return redirect("phonedesk:desk")
     if not services:
         messages.error(request, _("Er staan nog geen diensten op de lijst."))
-    context = {"services": services, "email_form": form}
+    context = {
+        **_call(caller),
+        "services": services,
+        "email_form": form,
+        "can_see_report": can_see_report(request.user),
+    }
     return _render(request, "phonedesk/summary.html", context, status=400)
 
 

@@ -126,7 +126,7 @@ class ServiceFilterSet(django_filters.FilterSet):
     thema = taxonomy_filter(Theme, "themes", _("Thema"))
     vorm = FacetFilter(
         label=_("Alleen of samen"),
-        choices=[("individual", _("Individueel")), ("group", _("In een groep"))],
+        choices=[(f.value, f.label) for f in (Service.Format.INDIVIDUAL, Service.Format.GROUP)],
         facet_q=criteria.format_q,
     )
     frequentie = FacetFilter(
@@ -145,7 +145,10 @@ class ServiceFilterSet(django_filters.FilterSet):
     kosten = FacetFilter(label=_("Kosten"), choices=Service.Cost.choices, facet_q=criteria.cost_q)
     door = FacetFilter(
         label=_("Wie helpt"),
-        choices=[("volunteers", _("Vrijwilligers")), ("professionals", _("Beroepskrachten"))],
+        choices=[
+            (p.value, p.label)
+            for p in (Service.ProvidedBy.VOLUNTEERS, Service.ProvidedBy.PROFESSIONALS)
+        ],
         facet_q=criteria.provided_by_q,
     )
     bereik = FacetFilter(
@@ -177,7 +180,7 @@ class ServiceFilterSet(django_filters.FilterSet):
         "frequentie": _("Eén keer, of steeds weer, bijvoorbeeld elke week."),
         "waar": _("Komt iemand bij u thuis, gaat u ergens heen, of gaat het via internet of telefoon?"),
         "kosten": _("Gratis, met korting of vergoeding (bijvoorbeeld met een stadspas), of betaald."),
-        "door": _("Vrijwilligers doen het naast hun werk of in hun vrije tijd; beroepskrachten zijn ervoor opgeleid en worden betaald."),
+        "door": _("Vrijwilligers doen het naast hun werk of in hun vrije tijd; betaalde medewerkers zijn ervoor opgeleid."),
         "bereik": _("Landelijk aanbod is overal te krijgen, vaak via internet of telefoon. Aanbod in de gemeente is bij u in de buurt."),
         "gemeente": _("Laat landelijk aanbod zien en het aanbod in deze gemeenten."),
         "taal": _("In welke taal u geholpen kunt worden."),

@@ -7,6 +7,7 @@ summaries, through these functions and the template includes in templates/servic
 from dataclasses import dataclass
 
 from django.utils import formats, timezone
+from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 
 from .models import OpeningPeriod, Service
@@ -16,7 +17,9 @@ from .numbers import format_number
 
 
 def cost_label(service):
-    """ "Gratis", "Betaald: € 12,50 per keer", "Kosten nog niet bekend"."""
+    """ "Gratis", "Betaald: € 12,50 per keer", "Nog niet bekend" (always after a Kosten label)."""
+    if service.cost == Service.Cost.UNKNOWN:
+        return _("Nog niet bekend")
     label = service.get_cost_display()
     if service.cost_amount is not None:
         amount = "€ " + format_number(service.cost_amount, 2)
@@ -173,3 +176,60 @@ def today_periods(location, now=None):
 def is_open_now(location, now=None):
     now = now or local_now()
     return any(p.is_open_at(now) for p in location.opening_periods.all())
+
+
+def in_sentence(label):
+    """A label as it reads after "Kosten:" or "Door:", in lower case with Dutch spelling.
+
+    "Eén op één" becomes "één op één" (plain lower() would give "eén").
+    """
+    text = str(label).lower()
+    if text.startswith("eén"):
+        text = "één" + text[3:]
+    return text
+
+
+def clock(moment):
+    """A time as Dutch people write it: 10.00, 9.30."""
+    return f"{moment.hour}.{moment.minute:02}"
+
+
+def next_opening(location, now=None):
+    """(days from today, period) of the first period that opens after `now`, or None."""
+    now = now or local_now()
+    periods = sorted(location.opening_periods.all(), key=lambda p: (p.weekday, p.opens))
+    for offset in range(8):
+        weekday = (now.isoweekday() - 1 + offset) % 7 + 1
+        for period in periods:
+            if period.weekday == weekday and (offset or period.opens > now.time()):
+                return offset, period
+    return None
+
+
+def today_text(location, now=None):
+    """Today's hours as staff read them out, or None when the location has no hours at all.
+
+    "Vandaag open van 10.00 tot 12.00" while there is still an opening today, otherwise
+    "Vandaag gesloten, weer open donderdag 10.00". Uses the prefetched opening periods.
+    """
+    now = now or local_now()
+    if not location.opening_periods.all():
+        return None
+    today = [p for p in location.opening_periods.all() if p.weekday == now.isoweekday()]
+    ahead = sorted((p for p in today if p.closes > now.time()), key=lambda p: p.opens)
+    if ahead:
+        times = [
+            _("van %(opens)s tot %(closes)s") % {"opens": clock(p.opens), "closes": clock(p.closes)}
+            for p in ahead
+        ]
+        return _("Vandaag open %(times)s") % {"times": get_text_list(times, _("en"))}
+    offset, period = next_opening(location, now)
+    day = period.get_weekday_display()
+    if offset == 1:
+        day = _("morgen")
+    elif offset == 7:
+        day = _("volgende week %(day)s") % {"day": day}
+    values = {"day": day, "time": clock(period.opens)}
+    if today:
+        return _("Vandaag niet meer open, weer open %(day)s %(time)s") % values
+    return _("Vandaag gesloten, weer open %(day)s %(time)s") % values

@@ -270,6 +270,7 @@ class ServiceDetailView(CatalogueMixin, DetailView):
                 "location": location,
                 "week": presentation.week(location, now),
                 "open_now": presentation.is_open_now(location, now),
+                "today": presentation.today_text(location, now),
                 "has_hours": bool(location.opening_periods.all()),
             }
             for location in service.locations.all()

@@ -264,10 +264,15 @@ def start_campaign(modeladmin, request, queryset):
         user=request.user,
         base_url=request.build_absolute_uri("/"),
     )
+    recipients = campaign.recipients.count()
     modeladmin.message_user(
         request,
-        gettext("%(count)d aanbieders hebben een e-mail gekregen.")
-        % {"count": campaign.recipients.count()},
+        ngettext(
+            "%(count)d aanbieder heeft een e-mail gekregen.",
+            "%(count)d aanbieders hebben een e-mail gekregen.",
+            recipients,
+        )
+        % {"count": recipients},
         messages.SUCCESS,
     )
     if skipped:

@@ -16,7 +16,7 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from services import access, actions, snapshots
@@ -314,7 +314,12 @@ def import_view(model_admin, request):
                 import_rows(checked, request.user)
                 model_admin.message_user(
                     request,
-                    gettext("%(count)d diensten geïmporteerd.") % {"count": len(checked)},
+                    ngettext(
+                        "%(count)d dienst geïmporteerd.",
+                        "%(count)d diensten geïmporteerd.",
+                        len(checked),
+                    )
+                    % {"count": len(checked)},
                     messages.SUCCESS,
                 )
                 return HttpResponseRedirect(reverse("admin:services_service_changelist"))

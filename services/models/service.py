@@ -56,18 +56,18 @@ class ServiceQuerySet(models.QuerySet):
 
 class Service(models.Model):
     class Format(models.TextChoices):
-        INDIVIDUAL = "individual", _("Individueel")
+        INDIVIDUAL = "individual", _("Eén op één")
         GROUP = "group", _("In een groep")
-        BOTH = "both", _("Individueel of in een groep")
+        BOTH = "both", _("Eén op één of in een groep")
 
     class Frequency(models.TextChoices):
-        ONE_OFF = "one_off", _("Eenmalig")
-        RECURRING = "recurring", _("Doorlopend")
+        ONE_OFF = "one_off", _("Eén keer of een paar keer")
+        RECURRING = "recurring", _("Steeds weer")
 
     class ProvidedBy(models.TextChoices):
         VOLUNTEERS = "volunteers", _("Vrijwilligers")
-        PROFESSIONALS = "professionals", _("Beroepskrachten")
-        BOTH = "both", _("Vrijwilligers en beroepskrachten")
+        PROFESSIONALS = "professionals", _("Betaalde medewerkers")
+        BOTH = "both", _("Vrijwilligers en betaalde medewerkers")
         UNKNOWN = "unknown", _("Nog niet bekend")
 
     class Cost(models.TextChoices):

@@ -15,6 +15,12 @@ def tel(value):
 
 
 @register.filter
+def in_sentence(value):
+    """A label after a chip's own label: "Kosten: gratis", "Hoe: één op één"."""
+    return presentation.in_sentence(value)
+
+
+@register.filter
 def is_in(value, container):
     """True when value is in container (the template language has no `in` for `with`)."""
     return value in (container or ())

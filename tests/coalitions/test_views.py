@@ -77,7 +77,7 @@ def test_coalition_page_shows_members_missing_domains_goals_and_figures(client):
     assert response.status_code == 200
     assert "Stap 4 van 6" in html
     assert 'aria-current="step"' in html
-    assert "Welke domeinen ontbreken nog?" in html
+    assert "Welke werkvelden ontbreken nog?" in html
     # Members come from care and welfare, sport and faith: those are not missing.
     assert "Denk aan sportverenigingen" not in html
     assert "Denk aan kerken" not in html

@@ -58,7 +58,15 @@ class TestCallerContext:
         assert f'<option value="{catalogue["baarn"].pk}" selected>' in page
         assert 'value="81"' in page
         desk_client.post(reverse("phonedesk:new_call"))
-        assert SESSION_KEY not in desk_client.session
+        fresh = desk_client.session[SESSION_KEY]
+        assert (fresh["municipality_id"], fresh["age"], fresh["free"], fresh["picked"]) == (
+            None,
+            None,
+            False,
+            [],
+        )
+        # The new call has begun: its timer runs from now.
+        assert fresh["started"]
 
     def test_session_holds_no_search_terms(self, desk_client, catalogue):
         search(desk_client, "zeldzaamwoord", htmx=False)
@@ -120,7 +128,7 @@ class TestReadOut:
         assert "Bel op werkdagen en vraag naar Anja." in html
         assert 'href="tel:0301234567"' in html
         assert "Nu open" in html
-        assert "0.00–23.59" in html
+        assert "Vandaag open van 0.00 tot 23.59" in html
         assert "€ 2,50 per keer" in html
 
     def test_panel_shows_the_full_service(self, desk_client, catalogue):
@@ -351,9 +359,9 @@ class TestQueryCounts:
             desk_client.post(reverse("phonedesk:pick"), {"pick": service.pk})
         search(desk_client, "", municipality=catalogue["delft"].pk)
         # session, user, roles (asked once: the access policy keeps them per request),
-        # picked services, five taxonomies, activity sessions, locations, the site header's
-        # municipality, the municipality choices
-        with django_assert_num_queries(13):
+        # picked services, five taxonomies, activity sessions, locations, the municipality
+        # choices; the desk has no public header, so no header municipality
+        with django_assert_num_queries(12):
             desk_client.get(reverse("phonedesk:desk"))
 
     def test_panel_query_count(self, desk_client, catalogue, django_assert_num_queries):
@@ -382,3 +390,12 @@ def test_search_terms_are_hidden_from_error_reports(rf, desk_user, catalogue):
         view(request)
         cleaned = SafeExceptionReporterFilter().get_post_parameters(request)
         assert cleaned[field] != "geheim"
+
+
+def test_costs_and_their_note_read_as_one_sentence(desk_client, catalogue):
+    service = catalogue["national"]
+    service.cost = Service.Cost.FREE
+    service.cost_text = "De koffie is gratis."
+    service.save()
+    html = search(desk_client, "maatjeslijn").content.decode()
+    assert "Gratis. De koffie is gratis." in html
