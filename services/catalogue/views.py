@@ -152,6 +152,9 @@ class ServiceListView(CatalogueMixin, ListView):
     def render_to_response(self, context, **response_kwargs):
         response = super().render_to_response(context, **response_kwargs)
         patch_vary_headers(response, ["HX-Request"])
+        if self.request.htmx and not self.request.htmx.history_restore_request:
+            # The address bar shows the link to share: with the municipality in it.
+            response["HX-Push-Url"] = context["share_url"]
         return response
 
     def get_template_names(self):
@@ -176,6 +179,13 @@ class ServiceListView(CatalogueMixin, ListView):
             ignored=filterset.ignored_values,
             sort_key=filterset.sort_key,
             page_links=self.page_links(context["page_obj"]),
+            share_url=self.share_url(context["page_obj"]),
+            previous_url=self.page_url(context["page_obj"].number - 1)
+            if context["page_obj"].has_previous()
+            else None,
+            next_url=self.page_url(context["page_obj"].number + 1)
+            if context["page_obj"].has_next()
+            else None,
             age=filterset.cleaned.get("leeftijd"),
         )
         if query and total < 3:
@@ -191,13 +201,31 @@ class ServiceListView(CatalogueMixin, ListView):
             )
         return context
 
-    def url_without(self, name, value=None):
+    def shared_params(self):
+        """The query as it should be shared: with the visitor's municipality, so the same
+        link shows the same results to someone elsewhere."""
         params = self.request.GET.copy()
+        municipality = self.filterset.default_municipality
+        if municipality is not None and not params.getlist("gemeente"):
+            params.setlist("gemeente", [municipality.slug])
+        return params
+
+    def url_without(self, name, value=None):
+        params = self.shared_params()
         params.pop("pagina", None)
         if value is None:
             params.pop(name, None)
         else:
             params.setlist(name, [v for v in params.getlist(name) if v != value])
+        encoded = params.urlencode()
+        return reverse("services:list") + (f"?{encoded}" if encoded else "")
+
+    def share_url(self, page):
+        params = self.shared_params()
+        if page.number > 1:
+            params["pagina"] = page.number
+        else:
+            params.pop("pagina", None)
         encoded = params.urlencode()
         return reverse("services:list") + (f"?{encoded}" if encoded else "")
 
@@ -230,8 +258,13 @@ class ServiceListView(CatalogueMixin, ListView):
                 options.append((str(label), count, self.url_without(name)))
         return sorted(options, key=lambda option: -option[1])[:3]
 
+    def page_url(self, number):
+        params = self.shared_params()
+        params["pagina"] = number
+        return f"?{params.urlencode()}"
+
     def page_links(self, page):
-        params = self.request.GET.copy()
+        params = self.shared_params()
         links = []
         for number in page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1):
             if number == page.paginator.ELLIPSIS:

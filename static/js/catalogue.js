@@ -1,5 +1,6 @@
 // Progressive enhancement for the catalogue: an accessible autocomplete (ARIA 1.2 combobox)
-// under the search field, a closed filter panel on small screens, and a print button.
+// under the search field, a closed filter panel on small screens, filters and pages that
+// update the results without moving the page, and a print button.
 // Everything works without this file.
 (function () {
   "use strict";
@@ -84,6 +85,53 @@
       button.addEventListener("click", function () { window.print(); });
     });
   }
+
+  // Filters stay put: htmx swaps the catalogue, and this keeps what the visitor had. The
+  // panel stays open or closed as they left it, focus returns to the control they used
+  // (same id), the page does not scroll; after a page link, focus moves to the count and
+  // the view to the top of the results.
+  var kept = null;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    if (!event.detail.target || event.detail.target.id !== "catalogue") return;
+    var panel = document.getElementById("filters-panel");
+    var active = document.activeElement;
+    kept = {
+      open: panel ? panel.open : true,
+      focus: active && active.id ? active.id : null,
+      scroll: window.scrollY,
+      paging: !!(event.detail.requestConfig && event.detail.requestConfig.elt &&
+        event.detail.requestConfig.elt.closest && event.detail.requestConfig.elt.closest(".pagination"))
+    };
+  });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (!kept || !event.detail.target || event.detail.target.id !== "catalogue") return;
+    var state = kept;
+    kept = null;
+    var panel = document.getElementById("filters-panel");
+    if (panel) panel.open = state.open;
+    var count = document.getElementById("result-count");
+    if (state.paging) {
+      var region = document.querySelector(".results-region");
+      if (region) region.scrollIntoView({ block: "start" });
+      if (count) { count.setAttribute("tabindex", "-1"); count.focus({ preventScroll: true }); }
+      return;
+    }
+    window.scrollTo(0, state.scroll);
+    var again = state.focus && document.getElementById(state.focus);
+    if (again) again.focus({ preventScroll: true });
+    else if (count) { count.setAttribute("tabindex", "-1"); count.focus({ preventScroll: true }); }
+  });
+
+  // The address bar shows the link to share (with the municipality in it).
+  function showShareUrl() {
+    var catalogue = document.getElementById("catalogue");
+    var url = catalogue && catalogue.getAttribute("data-share-url");
+    if (url && window.history && window.history.replaceState &&
+        url !== window.location.pathname + window.location.search) {
+      window.history.replaceState(window.history.state, "", url);
+    }
+  }
+  document.addEventListener("DOMContentLoaded", showShareUrl);
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", setup);
   else setup();

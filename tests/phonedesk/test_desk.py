@@ -168,7 +168,7 @@ class TestPicking:
         response = desk_client.post(reverse("phonedesk:pick"), {"pick": pk}, headers=HX)
         html = response.content.decode()
         assert "Landelijke maatjeslijn" in html
-        assert f'hx-swap-oob="innerHTML:#pd-pick-{pk}"' in html
+        assert f'data-hx-swap-oob="innerHTML:#pd-pick-{pk}"' in html
         assert desk_client.session[SESSION_KEY]["picked"] == [pk]
         desk_client.post(reverse("phonedesk:pick"), {"unpick": pk}, headers=HX)
         assert desk_client.session[SESSION_KEY]["picked"] == []
@@ -202,13 +202,13 @@ class TestPicking:
 
 
 class TestSearchTermsStayOutOfUrls:
-    URL_ATTRIBUTE = re.compile(r'(?:href|action|src|hx-get|hx-post|formaction)="([^"]*)"')
+    URL_ATTRIBUTE = re.compile(r'(?:href|action|src|data-hx-get|data-hx-post|formaction)="([^"]*)"')
 
     def test_search_form_posts(self, desk_client, catalogue):
         html = desk_client.get(reverse("phonedesk:desk")).content.decode()
         form = re.search(r'<form id="pd-call"[^>]*>', html).group(0)
         assert 'method="post"' in form
-        assert "hx-get" not in form
+        assert "data-hx-get" not in form
 
     def test_no_url_in_any_answer_contains_the_term(self, desk_client, catalogue):
         term = "maatje"

@@ -171,7 +171,7 @@ def test_keyboard_path_with_javascript(browser, site):
 
     # Open the detail page from a result by keyboard.
     page.goto(site + "/aanbod/")
-    page.get_by_role("link", name="De Luisterlijn").focus()
+    page.get_by_role("link", name="De Luisterlijn", exact=True).focus()
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text("De Luisterlijn")
 
@@ -206,3 +206,58 @@ def test_path_without_javascript(browser, site):
     page.get_by_role("button", name="Verstuur melding").click()
     expect(page.get_by_text("Dank u wel. Wij kijken naar uw melding.")).to_be_visible()
     assert Service.objects.get(slug="de-luisterlijn").error_reports.count() == 1
+
+
+def _many_services(count=45):
+    home = Service.objects.filter(scope=Service.Scope.LOCAL).first().municipalities.first()
+    for n in range(count):
+        make_service(
+            f"Activiteit {n:02d}",
+            municipalities=[home],
+            cost=Service.Cost.FREE if n % 2 else Service.Cost.PAID,
+            summary="Een activiteit in de buurt, om andere mensen te ontmoeten.",
+        )
+
+
+def test_a_filter_change_keeps_scroll_focus_and_the_panel_as_they_were(browser, site):
+    _many_services()
+    page = new_page(browser, width=390)
+    page.goto(site + "/aanbod/")
+    panel = page.locator("#filters-panel")
+    panel.locator("> summary").click()  # closed on a phone: the visitor opens it
+    box = page.locator("#f-kosten-free")
+    box.scroll_into_view_if_needed()
+    before = page.evaluate("window.scrollY")
+    box.focus()
+    page.keyboard.press("Space")
+    expect(page).to_have_url(re.compile("kosten=free"))
+    expect(box).to_be_checked()
+    page.wait_for_timeout(300)
+    after = page.evaluate("window.scrollY")
+    assert abs(after - before) < 5, (before, after)
+    assert page.evaluate("document.activeElement.id") == "f-kosten-free"
+    assert page.evaluate("document.getElementById('filters-panel').open") is True
+    assert "kosten=free" in page.url and "gemeente=voorbeeldstad" in page.url
+    assert "resultaten" in page.title()
+
+
+def test_a_page_link_moves_focus_to_the_count_and_the_view_to_the_results(browser, site):
+    _many_services()
+    page = new_page(browser)
+    page.goto(site + "/aanbod/")
+    page.get_by_role("link", name=re.compile("^Volgende")).first.click()
+    expect(page).to_have_url(re.compile("pagina=2"))
+    page.wait_for_timeout(300)
+    assert page.evaluate("document.activeElement.id") == "result-count"
+    top = page.evaluate("document.querySelector('.results-region').getBoundingClientRect().top")
+    assert -5 < top < 200
+    assert page.get_by_role("link", name=re.compile("^Vorige")).count() == 1
+
+
+def test_sorting_applies_at_once_with_javascript(browser, site):
+    page = new_page(browser)
+    page.goto(site + "/aanbod/")
+    page.select_option("#sorteer", "cost")
+    expect(page).to_have_url(re.compile("sorteer=cost"))
+    first = page.locator(".results .card__title").first.inner_text()
+    assert first in ("De Luisterlijn", "Wandelgroep De Stappers")  # free ones first

@@ -168,9 +168,21 @@ def test_unknown_municipality_choice_gives_a_message(client, catalogue):
 def test_chips_link_to_the_list_without_that_value(client, catalogue):
     response = client.get(LIST, {"kosten": ["free", "paid"], "q": "wandel"})
     chips = {label: parse_qs(urlsplit(url).query) for label, url in response.context["chips"]}
-    assert chips["Kosten: Gratis"] == {"q": ["wandel"], "kosten": ["paid"]}
-    assert chips["Zoekwoord: wandel"] == {"kosten": ["free", "paid"]}
+    # Every link carries the visitor's municipality, so a shared link shows the same results.
+    here = {"gemeente": ["thuisstad"]}
+    assert chips["Kosten: Gratis"] == {"q": ["wandel"], "kosten": ["paid"], **here}
+    assert chips["Zoekwoord: wandel"] == {"kosten": ["free", "paid"], **here}
     assert "Wis alle filters" in response.content.decode()
+
+
+def test_shared_links_carry_the_municipality(client, catalogue):
+    response = client.get(LIST, {"kosten": "free"}, headers={"HX-Request": "true"})
+    assert parse_qs(urlsplit(response["HX-Push-Url"]).query) == {
+        "kosten": ["free"],
+        "gemeente": ["thuisstad"],
+    }
+    full = client.get(LIST, {"kosten": "free"}).content.decode()
+    assert 'data-share-url="/aanbod/?kosten=free&amp;gemeente=thuisstad"' in full
 
 
 def test_unknown_facet_values_are_ignored_with_a_notice(client, catalogue):
@@ -250,7 +262,7 @@ def test_result_count_is_in_a_live_region(client, catalogue):
 def test_htmx_request_gets_the_fragment_and_history_restore_the_full_page(client, catalogue):
     fragment = client.get(LIST, {"kosten": "free"}, headers={"HX-Request": "true"})
     assert fragment.content.decode().lstrip().startswith('<div id="catalogue"')
-    assert "hx-swap-oob" in fragment.content.decode()
+    assert "data-hx-swap-oob" in fragment.content.decode()
     full = client.get(
         LIST,
         {"kosten": "free"},
