@@ -20,7 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from django.views.generic import DetailView, ListView, TemplateView
 
 from services import presentation, text
@@ -360,9 +360,12 @@ def service_calendar(request, slug):
     return response
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def report_error(request, slug):
     service = get_object_or_404(public_services(), slug=slug)
+    if request.method == "GET":
+        # A reload of the form's address after an error: back to the form, not a 405.
+        return HttpResponseRedirect(service.get_absolute_url() + "#meld")
     form = ErrorReportForm(request.POST)
     if form.is_valid():
         if form.is_spam() or not _within_rate_limit(request):

@@ -492,3 +492,24 @@ def test_related_services_share_a_theme_or_kind_of_support_and_stay_local(client
     other.support_types.add(catalogue["walk"].support_types.first())
     related = client.get(catalogue["walk"].get_absolute_url()).context["related"]
     assert [s.name for s in related] == ["Buurtsportcoach"]
+
+
+def test_an_empty_error_report_comes_back_with_an_error_summary_at_the_top(client, catalogue):
+    service = catalogue["walk"]
+    url = reverse("services:report", args=[service.slug])
+    response = client.post(url, {"topic": "", "message": "", "started": "x"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    summary = page.index('class="error-summary"')
+    assert summary < page.index('name="topic"')
+    assert 'href="#id_topic_0"' in page
+    assert f'action="{url}#meld-fouten"' in page
+    assert 'aria-describedby="id_message_helptext"' in page
+    assert 'id="id_message_helptext"' in page
+
+
+def test_reloading_the_report_address_goes_back_to_the_form(client, catalogue):
+    service = catalogue["walk"]
+    response = client.get(reverse("services:report", args=[service.slug]))
+    assert response.status_code == 302
+    assert response["Location"] == service.get_absolute_url() + "#meld"
