@@ -450,19 +450,43 @@ def compare(request):
         if shared
         else selection.compare_list(request).ids
     )
-    services = _services_in_order(ids)
+    by_id = public_services().with_related().prefetch_related("locations").in_bulk(ids)
+    services = [by_id[i] for i in ids if i in by_id]
     rows = compare_rows(services)
+    only_differences = request.GET.get("verschillen") == "1"
+    if only_differences:
+        rows = [row for row in rows if row["different"]]
     return render(
         request,
         "services/compare.html",
         {
             "services": services,
             "rows": rows,
+            "only_differences": only_differences,
             "shared": shared,
             "share_ids": selection.format_ids([s.pk for s in services]),
             "compare_list": selection.compare_list(request),
         },
     )
+
+
+def _addresses(service):
+    places = [
+        ", ".join(p for p in (loc.name, loc.address, loc.place) if p)
+        for loc in service.locations.all()
+    ]
+    return "; ".join(places) or "–"
+
+
+def _accessibility(service):
+    notes = []
+    for loc in service.locations.all():
+        parts = [str(_("toegankelijk met een rolstoel"))] if loc.wheelchair_accessible else []
+        if loc.accessibility:
+            parts.append(loc.accessibility)
+        if parts:
+            notes.append(f"{loc.name}: {', '.join(parts)}")
+    return "; ".join(notes) or "–"
 
 
 def _next_session_text(service):
@@ -494,6 +518,12 @@ def compare_rows(services):
         (_("Waar te krijgen"), presentation.scope_label),
         (_("Talen"), lambda s: _names(s.languages.all())),
         (_("Telefoon"), lambda s: s.phone or "–"),
+        (_("Waar (adres)"), _addresses),
+        (_("Toegankelijkheid"), _accessibility),
+        (
+            _("Zo meldt u zich aan"),
+            lambda s: s.how_to_apply or _("Neem contact op met de aanbieder."),
+        ),
         (
             _("Laatst gecontroleerd"),
             presentation.verified_short,

@@ -513,3 +513,14 @@ def test_reloading_the_report_address_goes_back_to_the_form(client, catalogue):
     response = client.get(reverse("services:report", args=[service.slug]))
     assert response.status_code == 302
     assert response["Location"] == service.get_absolute_url() + "#meld"
+
+
+def test_compare_shows_only_differences_on_request_and_the_new_rows(client, catalogue):
+    ids = ".".join(str(catalogue[k].pk) for k in ("walk", "line"))
+    full = client.get(reverse("services:compare"), {"d": ids})
+    labels = [row["label"] for row in full.context["rows"]]
+    for label in ("Volgende keer", "Waar (adres)", "Toegankelijkheid", "Zo meldt u zich aan"):
+        assert label in labels
+    only = client.get(reverse("services:compare"), {"d": ids, "verschillen": "1"})
+    assert only.context["rows"] and all(row["different"] for row in only.context["rows"])
+    assert len(only.context["rows"]) < len(full.context["rows"])
