@@ -4,6 +4,7 @@ from django.utils.functional import SimpleLazyObject
 from services.validators import tel_href
 
 from .municipality import current_municipality
+from .selection import shortlist
 
 
 def site(request):
@@ -14,4 +15,6 @@ def site(request):
         "HELPLINE_PHONE_HREF": tel_href(settings.HELPLINE_PHONE),
         "HELPLINE_HOURS": settings.HELPLINE_HOURS,
         "current_municipality": SimpleLazyObject(lambda: current_municipality(request)),
+        # Read from the cookie only: no query.
+        "shortlist_count": len(shortlist(request)),
     }

@@ -6,6 +6,9 @@ A cookie holds only service ids; nothing about the visitor is stored on the serv
 from django.utils.translation import gettext_lazy as _
 
 COOKIE_MAX_AGE = 60 * 60 * 24 * 180
+# A list lives until the browser closes, unless the visitor chooses to keep it on this
+# device (a shared computer in a library should not keep someone's list for half a year).
+REMEMBER_COOKIE = "lijst_onthouden"
 
 
 def parse_ids(raw, limit):
@@ -30,6 +33,7 @@ class Selection:
         self.limit = limit
         self.full_message = full_message
         self.ids = parse_ids(request.COOKIES.get(cookie, ""), limit)
+        self.remember = request.COOKIES.get(REMEMBER_COOKIE) == "1"
 
     def __contains__(self, service_id):
         return service_id in self.ids
@@ -52,13 +56,24 @@ class Selection:
             response.set_cookie(
                 self.cookie,
                 format_ids(self.ids),
-                max_age=COOKIE_MAX_AGE,
+                max_age=COOKIE_MAX_AGE if self.remember else None,
                 samesite="Lax",
                 httponly=True,
             )
         else:
             response.delete_cookie(self.cookie, samesite="Lax")
         return response
+
+
+def remember_choice(response, remember):
+    """Keep lists on this device for COOKIE_MAX_AGE (remember) or until the browser closes."""
+    if remember:
+        response.set_cookie(
+            REMEMBER_COOKIE, "1", max_age=COOKIE_MAX_AGE, samesite="Lax", httponly=True
+        )
+    else:
+        response.delete_cookie(REMEMBER_COOKIE, samesite="Lax")
+    return response
 
 
 SHORTLIST_LIMIT = 30

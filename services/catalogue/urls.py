@@ -16,5 +16,7 @@ urlpatterns = [
     path("aanbod/<slug:slug>/vergelijk/", views.toggle_compare, name="toggle_compare"),
     path("mijn-lijst/", views.shortlist, name="shortlist"),
     path("mijn-lijst/bewaren/", views.keep_shared_list, name="keep_shortlist"),
+    path("mijn-lijst/leegmaken/", views.clear_shortlist, name="clear_shortlist"),
+    path("mijn-lijst/onthouden/", views.remember_shortlist, name="remember_shortlist"),
     path("gemeente/", views.choose_municipality, name="municipality"),
 ]

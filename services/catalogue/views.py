@@ -550,7 +550,8 @@ def shortlist(request):
         if shared
         else chosen.ids
     )
-    services = _services_in_order(ids)
+    by_id = public_services().with_related().prefetch_related("locations").in_bulk(ids)
+    services = [by_id[i] for i in ids if i in by_id]
     share_ids = selection.format_ids([s.pk for s in services])
     share_url = request.build_absolute_uri(
         reverse("services:shortlist") + "?" + urlencode({"d": share_ids})
@@ -578,6 +579,31 @@ def shortlist(request):
             "shortlist": chosen,
         },
     )
+
+
+@require_POST
+def clear_shortlist(request):
+    """Empty "Mijn lijst" on this device."""
+    chosen = selection.shortlist(request)
+    chosen.ids = []
+    messages.success(request, _("Uw lijst is leeg."))
+    return chosen.save(HttpResponseRedirect(reverse("services:shortlist")))
+
+
+@require_POST
+def remember_shortlist(request):
+    """The visitor's choice: keep the lists on this device, or only until the browser closes."""
+    remember = request.POST.get("onthouden") == "1"
+    chosen = selection.shortlist(request)
+    chosen.remember = remember
+    messages.success(
+        request,
+        _("Uw lijst blijft 180 dagen op dit apparaat.")
+        if remember
+        else _("Uw lijst verdwijnt als u de browser sluit."),
+    )
+    response = chosen.save(HttpResponseRedirect(reverse("services:shortlist")))
+    return selection.remember_choice(response, remember)
 
 
 @require_POST

@@ -80,6 +80,17 @@
     if (panel && window.matchMedia("(max-width: 55.99rem)").matches) {
       panel.open = false;
     }
+    document.querySelectorAll("[data-copy]").forEach(function (button) {
+      if (!navigator.clipboard) return;
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        var field = document.getElementById(button.getAttribute("data-copy"));
+        var status = document.getElementById(field.id + "-status");
+        navigator.clipboard.writeText(field.value).then(function () {
+          if (status) status.textContent = button.getAttribute("data-copied");
+        });
+      });
+    });
     document.querySelectorAll("[data-print]").forEach(function (button) {
       button.hidden = false;
       button.addEventListener("click", function () { window.print(); });

@@ -524,3 +524,18 @@ def test_compare_shows_only_differences_on_request_and_the_new_rows(client, cata
     only = client.get(reverse("services:compare"), {"d": ids, "verschillen": "1"})
     assert only.context["rows"] and all(row["different"] for row in only.context["rows"])
     assert len(only.context["rows"]) < len(full.context["rows"])
+
+
+def test_the_list_lives_until_the_browser_closes_unless_kept(client, catalogue):
+    walk = catalogue["walk"]
+    response = client.post(reverse("services:toggle_shortlist", args=[walk.slug]))
+    assert response.cookies["mijnlijst"]["max-age"] == ""  # a session cookie
+    response = client.post(reverse("services:remember_shortlist"), {"onthouden": "1"})
+    assert response.cookies["mijnlijst"]["max-age"] == 60 * 60 * 24 * 180
+    assert response.cookies["lijst_onthouden"].value == "1"
+    page = client.get(reverse("services:shortlist")).content.decode()
+    assert "Uw lijst blijft 180 dagen op dit apparaat." in page
+    assert '<span class="badge">1<span class="visually-hidden"> dienst</span>' in page
+    response = client.post(reverse("services:clear_shortlist"))
+    assert response.cookies["mijnlijst"].value == ""
+    assert "Uw lijst is nog leeg" in client.get(reverse("services:shortlist")).content.decode()
