@@ -130,6 +130,29 @@ def session_pattern(session):
     return _("Elke %(day)s, %(times)s") % {"day": day, "times": times}
 
 
+def detail_context(service, now=None):
+    """What the detail page shows of a service beyond its fields: places with their hours,
+    sessions and the next one. Used by the public page and the editors' preview."""
+    now = now or local_now()
+    return {
+        "locations": [
+            {
+                "location": location,
+                "week": week(location, now),
+                "open_now": is_open_now(location, now),
+                "today": today_text(location, now),
+                "has_hours": bool(location.opening_periods.all()),
+            }
+            for location in service.locations.all()
+        ],
+        "next_session": next_session(service, now),
+        "sessions": [
+            {"session": session, "pattern": session_pattern(session)}
+            for session in service.sessions.all()
+        ],
+    }
+
+
 def is_temporarily_closed(service):
     return service.status == Service.Status.TEMPORARILY_CLOSED
 

@@ -297,23 +297,8 @@ class ServiceDetailView(CatalogueMixin, DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         service = self.object
-        now = presentation.local_now()
-        context["locations"] = [
-            {
-                "location": location,
-                "week": presentation.week(location, now),
-                "open_now": presentation.is_open_now(location, now),
-                "today": presentation.today_text(location, now),
-                "has_hours": bool(location.opening_periods.all()),
-            }
-            for location in service.locations.all()
-        ]
+        context.update(presentation.detail_context(service))
         context["related"] = self.related(service)
-        context["next_session"] = presentation.next_session(service, now)
-        context["sessions"] = [
-            {"session": session, "pattern": presentation.session_pattern(session)}
-            for session in service.sessions.all()
-        ]
         context["report_form"] = kwargs.get("report_form") or ErrorReportForm()
         context["jsonld"] = jsonld.service_jsonld(service, self.request)
         return context

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from services import access, actions, snapshots
+from services import access, actions, presentation, snapshots
 from services.models import (
     ActivitySession,
     CampaignRecipient,
@@ -566,6 +566,12 @@ class ServiceAdmin(NotFoundOutsideScopeMixin, csv_io.CsvExportMixin, admin.Model
         return [
             path("dashboard/", wrap(self.dashboard_view), name="services_dashboard"),
             path("import/", wrap(self.import_view), name="services_service_import"),
+            path("preview/", wrap(self.preview_view), name="services_service_preview_add"),
+            path(
+                "<path:object_id>/preview/",
+                wrap(self.preview_view),
+                name="services_service_preview",
+            ),
             path(
                 "<path:object_id>/history/<int:version_id>/restore/",
                 wrap(self.restore_view),
@@ -605,6 +611,55 @@ class ServiceAdmin(NotFoundOutsideScopeMixin, csv_io.CsvExportMixin, admin.Model
                 request, gettext("De eerdere versie is teruggezet."), messages.SUCCESS
             )
         return HttpResponseRedirect(reverse("admin:services_service_history", args=[service.pk]))
+
+    def preview_view(self, request, object_id=None):
+        """What the public page would show with the values in the form, before saving.
+
+        The form is posted here by its "Voorbeeld bekijken" button; nothing is saved. The
+        places and sessions shown are the stored ones (their edits are saved with the form).
+        """
+        if request.method != "POST":
+            raise PermissionDenied
+        service = self.get_object(request, object_id) if object_id else Service()
+        if object_id and not can_edit(request, service):
+            raise PermissionDenied
+        if not object_id and not self.has_add_permission(request):
+            raise PermissionDenied
+        form_class = self.get_form(request, service if object_id else None, change=bool(object_id))
+        form = form_class(request.POST, instance=service)
+        if not form.is_valid():
+            context = {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "title": gettext("Voorbeeld"),
+                "errors": form.errors,
+            }
+            return TemplateResponse(
+                request, "admin/services/service/preview_errors.html", context, status=400
+            )
+        preview = form.instance  # the form wrote its values into this unsaved copy
+        relations = {}
+        for name in ("target_groups", "support_types", "themes", "languages", "municipalities"):
+            if name in form.cleaned_data:
+                relations[name] = form.cleaned_data[name]
+            elif preview.pk:
+                relations[name] = getattr(preview, name).all()
+            else:
+                relations[name] = getattr(Service, name).field.related_model.objects.none()
+        relations["locations"] = Location.objects.filter(service_id=preview.pk).prefetch_related(
+            "opening_periods"
+        )
+        relations["sessions"] = ActivitySession.objects.filter(service_id=preview.pk)
+        # The template reads these through .all(): give it the form's values, not the stored.
+        preview._prefetched_objects_cache = relations
+        context = {
+            "service": preview,
+            "object": preview,
+            "preview": True,
+            "related": [],
+            **presentation.detail_context(preview),
+        }
+        return TemplateResponse(request, "services/service_detail.html", context)
 
     def dashboard_view(self, request):
         if not is_curator(request.user):

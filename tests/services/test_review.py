@@ -200,3 +200,17 @@ def test_partner_start_page_lists_own_services_with_their_state_in_words(client,
     assert "Uw laatste voorstel is afgewezen" in page
     assert "Te vaag." in page
     assert "Wandelclub" not in page  # another organisation's service
+
+
+def test_partner_previews_the_public_page_with_unsaved_values(client, world):
+    url = change_url(world.ours)
+    client.force_login(world.partner)
+    data = form_data(client.get(url), summary="Zo ziet het er straks uit.")
+    preview = client.post(reverse("admin:services_service_preview", args=[world.ours.pk]), data)
+    assert preview.status_code == 200
+    page = preview.content.decode()
+    assert "Voorbeeld." in page and "Zo ziet het er straks uit." in page
+    assert reload(world.ours).summary != "Zo ziet het er straks uit."  # nothing saved
+    assert not ProposedChange.objects.filter(service=world.ours).exists()
+    other = client.post(reverse("admin:services_service_preview", args=[world.neighbour.pk]), data)
+    assert other.status_code == 404
