@@ -1,16 +1,42 @@
-"""Open Referral HSDS 3.0 export of a service: the mapping our model is built to fill.
+"""Open Referral HSDS 3.0 (and its UK profile, ORUK 3.0) documents of our data.
 
-Every field of Service, Location and OpeningPeriod that holds data lands somewhere in the
-HSDS `service` object: core fields one-to-one, characteristics and classifications as
-`attributes` with our own taxonomy ids, costs as `cost_options`. `python manage.py
-export_hsds` writes all published services as a JSON list.
+One mapping, used by the read API (services.api), `export_hsds` and `import_hsds`:
+- every object has a UUID: services, organisations, locations and taxonomy terms carry
+  their own stored one; child objects without a row of their own (phones, addresses,
+  schedules, attributes, ...) get a UUID derived from their parent's and what they hold,
+  so ids are stable, unique across deployments and survive an export/import round trip;
+- optional fields without a value are left out, never `null` or `""` (ORUK compliance);
+- our taxonomies (support type, target group, theme) and the service's characteristics
+  (format, frequency, provided by, costs, settings, conditions) are HSDS taxonomies with
+  terms, linked through `attributes` with a `link_type`;
+- times carry the UTC offset of Europe/Amsterdam, phones are E.164 where they can be.
 """
 
+import datetime
 import uuid
+import zoneinfo
+from dataclasses import dataclass
 
-from .models import Service
+import phonenumbers
+from django.conf import settings
+from django.db.models import Max, Prefetch
+from django.utils import timezone
 
-NAMESPACE = uuid.UUID("6f1c2a0e-5a6b-4cfb-9d1e-3a9d8b1f4c21")
+from .models import (
+    Location,
+    OpeningPeriod,
+    Organisation,
+    Service,
+    SupportType,
+    TargetGroup,
+    Theme,
+)
+
+VERSION = "3.0"
+AMSTERDAM = zoneinfo.ZoneInfo("Europe/Amsterdam")
+# Ids of things that are the same in every deployment of this software (the taxonomies
+# themselves and the fixed characteristic terms), so aggregators can match them.
+VOCABULARY = uuid.UUID("6f1c2a0e-5a6b-4cfb-9d1e-3a9d8b1f4c21")
 WEEKDAYS = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
 STATUS = {
     Service.Status.PUBLISHED: "active",
@@ -19,178 +45,484 @@ STATUS = {
     Service.Status.DRAFT: "inactive",
     Service.Status.IN_REVIEW: "inactive",
 }
-CHARACTERISTICS = ["format", "frequency", "provided_by", "cost", "scope"]
+# Statuses a feed publishes: what the public sees, and ended services with their status so a
+# syncing reader learns that they ended (DOMAIN.md: archived services stay in the feed).
+FEED_STATUSES = (
+    Service.Status.PUBLISHED,
+    Service.Status.TEMPORARILY_CLOSED,
+    Service.Status.ARCHIVED,
+)
+REFERRAL_TEXT = "Verwijzing of indicatie nodig."
+LOW_INCOME_TEXT = "Alleen bij een laag inkomen."
+WHEELCHAIR_TEXT = "Toegankelijk met een rolstoel."
+NL_ONLY_TEXT = "Alleen te bellen vanuit Nederland."
+
+
+def derived_id(parent, key):
+    """A UUID for a child object without a row of its own: stable, unique per parent."""
+    return str(uuid.uuid5(uuid.UUID(str(parent)), key))
+
+
+def vocabulary_id(key):
+    return str(uuid.uuid5(VOCABULARY, key))
+
+
+def uid(obj):
+    """The stored UUID of a service, organisation, location or taxonomy term."""
+    stored = getattr(obj, "uuid", None)
+    if stored is None:  # until the models store one (issue 11, step 4)
+        return vocabulary_id(f"{type(obj).__name__}:{obj.pk}")
+    return str(stored)
+
+
+# --- taxonomies -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TaxonomyDef:
+    key: str
+    name: str
+    description: str
+    link_type: str
+    model: type | None = None  # None: terms are fixed in code (characteristics)
+    relation: str = ""
+
+    @property
+    def id(self):
+        return vocabulary_id(f"taxonomy:{self.key}")
+
+
+TAXONOMIES = [
+    TaxonomyDef(
+        "support_type",
+        "Soort steun",
+        "De zeven manieren van steun tegen eenzaamheid (Movisie).",
+        "service_type",
+        SupportType,
+        "support_types",
+    ),
+    TaxonomyDef(
+        "target_group",
+        "Doelgroep",
+        "Voor welke groep mensen de dienst bedoeld is.",
+        "audience",
+        TargetGroup,
+        "target_groups",
+    ),
+    TaxonomyDef(
+        "theme",
+        "Thema",
+        "Soorten eenzaamheid en problemen die erbij horen.",
+        "topic",
+        Theme,
+        "themes",
+    ),
+    TaxonomyDef(
+        "characteristic",
+        "Kenmerken",
+        "Hoe de dienst werkt: alleen of samen, hoe vaak, door wie, waar, kosten en voorwaarden.",
+        "characteristic",
+    ),
+]
+TAXONOMY_BY_KEY = {t.key: t for t in TAXONOMIES}
+CHOICE_FIELDS = {
+    "format": Service.Format,
+    "frequency": Service.Frequency,
+    "provided_by": Service.ProvidedBy,
+    "cost": Service.Cost,
+    "cost_unit": Service.CostUnit,
+}
 FLAGS = ["at_home", "out_of_home", "online", "by_phone", "referral_required", "low_income_only"]
 
 
-def hsds_id(kind, pk):
-    """A stable UUID for one of our rows (HSDS 3 ids are UUIDs)."""
-    return str(uuid.uuid5(NAMESPACE, f"{kind}:{pk}"))
+def characteristic_terms():
+    """[(code, name, description)] of every fixed characteristic term."""
+    terms = []
+    for field, choices in CHOICE_FIELDS.items():
+        label = str(Service._meta.get_field(field).verbose_name)
+        for value, name in choices.choices:
+            terms.append((f"{field}:{value}", str(name), f"{label.capitalize()}: {name}"))
+    for field in FLAGS:
+        name = str(Service._meta.get_field(field).verbose_name)
+        terms.append((f"flag:{field}", name.capitalize(), name.capitalize()))
+    return terms
 
 
-def _term(taxonomy, code, name, description=""):
+CHARACTERISTIC_CODES = {
+    code: (name, description) for code, name, description in characteristic_terms()
+}
+
+
+def taxonomy_object(taxonomy):
     return {
-        "id": hsds_id(f"term-{taxonomy}", code),
-        "taxonomy_term_id": hsds_id(f"term-{taxonomy}", code),
-        "value": code,
-        "taxonomy_term": {
-            "id": hsds_id(f"term-{taxonomy}", code),
-            "code": code,
-            "name": str(name),
-            "description": str(description),
-            "taxonomy": f"sociale-kaart:{taxonomy}",
-        },
+        "id": taxonomy.id,
+        "name": taxonomy.name,
+        "description": taxonomy.description,
+        "version": VERSION,
     }
 
 
+def term_object(taxonomy, code, name, description="", term_id=None):
+    return {
+        "id": term_id or vocabulary_id(f"term:{taxonomy.key}:{code}"),
+        "code": code,
+        "name": str(name),
+        "description": str(description or name),
+        "taxonomy": taxonomy.name,
+        "taxonomy_id": taxonomy.id,
+        "language": "nl",
+    }
+
+
+def stored_term_object(taxonomy, term):
+    return term_object(taxonomy, term.slug, term.name, term.description, term_id=uid(term))
+
+
+def service_terms(service):
+    """[(taxonomy, term object)] for every classification of the service."""
+    found = []
+    for taxonomy in TAXONOMIES:
+        if taxonomy.model is not None:
+            for term in getattr(service, taxonomy.relation).all():
+                found.append((taxonomy, stored_term_object(taxonomy, term)))
+    characteristic = TAXONOMY_BY_KEY["characteristic"]
+    codes = [f"{field}:{getattr(service, field)}" for field in CHOICE_FIELDS]
+    codes += [f"flag:{field}" for field in FLAGS if getattr(service, field)]
+    for code in codes:
+        if code in CHARACTERISTIC_CODES:
+            name, description = CHARACTERISTIC_CODES[code]
+            found.append((characteristic, term_object(characteristic, code, name, description)))
+    return found
+
+
 def attributes(service):
-    terms = []
-    for relation, taxonomy in (
-        ("support_types", "support_type"),
-        ("target_groups", "target_group"),
-        ("themes", "theme"),
+    service_id = uid(service)
+    return [
+        {
+            "id": derived_id(service_id, f"attribute:{term['id']}"),
+            "link_id": service_id,
+            "link_type": taxonomy.link_type,
+            "link_entity": "service",
+            "taxonomy_term_id": term["id"],
+            "taxonomy_term": term,
+        }
+        for taxonomy, term in service_terms(service)
+    ]
+
+
+# --- small parts ----------------------------------------------------------------------
+
+
+def compact(data):
+    """data without keys whose value is None, "" or an empty list (ORUK: leave them out)."""
+    return {k: v for k, v in data.items() if v not in (None, "", [])}
+
+
+def sentence(value):
+    """value as a sentence: stripped, with a full stop unless it ends in punctuation."""
+    value = value.strip()
+    return value if value[-1:] in ".!?" else value + "."
+
+
+def phone_number(value):
+    """(number, note): E.164 when the number can be dialled from abroad, else as written."""
+    try:
+        parsed = phonenumbers.parse(value, "NL")
+    except phonenumbers.NumberParseException:
+        return value, NL_ONLY_TEXT
+    if not (
+        phonenumbers.is_possible_number(parsed)
+        and phonenumbers.can_be_internationally_dialled(parsed)
     ):
-        for term in getattr(service, relation).all():
-            terms.append(_term(taxonomy, term.slug, term.name, term.description))
-    for field in CHARACTERISTICS:
-        value = getattr(service, field)
-        terms.append(_term(field, value, getattr(service, f"get_{field}_display")()))
-    if service.cost_unit:
-        terms.append(_term("cost_unit", service.cost_unit, service.get_cost_unit_display()))
-    for field in FLAGS:
-        if getattr(service, field):
-            terms.append(_term("flag", field, Service._meta.get_field(field).verbose_name))
-    return terms
+        return value, NL_ONLY_TEXT
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164), ""
+
+
+def phone_object(owner_id, value, key="phone"):
+    number, note = phone_number(value)
+    return compact(
+        {"id": derived_id(owner_id, key), "number": number, "type": "voice", "description": note}
+    )
+
+
+def time_with_offset(value, weekday, now=None):
+    """HH:MM plus the Europe/Amsterdam UTC offset on the next such weekday (summer or winter)."""
+    today = timezone.localtime(now or timezone.now(), AMSTERDAM).date()
+    day = today + datetime.timedelta(days=(weekday - today.isoweekday()) % 7)
+    moment = datetime.datetime.combine(day, value, tzinfo=AMSTERDAM)
+    offset = moment.utcoffset()
+    hours, minutes = divmod(int(offset.total_seconds()) // 60, 60)
+    return (
+        f"{value:%H:%M}{'+' if offset >= datetime.timedelta(0) else '-'}{hours:02d}:{minutes:02d}"
+    )
+
+
+def offset_hours(weekday, now=None):
+    opens = time_with_offset(datetime.time(12), weekday, now)
+    return int(opens[-6:-3])
+
+
+def timestamp(value):
+    """A date-time in UTC with millisecond accuracy, as HSDS asks for last_modified."""
+    return value.astimezone(datetime.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+# --- objects --------------------------------------------------------------------------
+
+
+def organization_object(organisation, *, nested=True):
+    org_id = uid(organisation)
+    data = {
+        "id": org_id,
+        "name": organisation.name,
+        "description": organisation.description,  # required by HSDS: may be empty
+        "email": organisation.email,
+        "website": organisation.website,
+    }
+    if nested and organisation.phone:
+        data["phones"] = [phone_object(org_id, organisation.phone)]
+    return {**compact(data), "description": organisation.description}
+
+
+def schedule_object(location_id, period, note, now=None):
+    key = f"schedule:{period.weekday}:{period.opens:%H:%M}:{period.closes:%H:%M}"
+    return compact(
+        {
+            "id": derived_id(location_id, key),
+            "location_id": location_id,
+            "freq": "WEEKLY",
+            "byday": WEEKDAYS[period.weekday - 1],
+            "opens_at": time_with_offset(period.opens, period.weekday, now),
+            "closes_at": time_with_offset(period.closes, period.weekday, now),
+            "timezone": offset_hours(period.weekday, now),
+            "notes": note,
+        }
+    )
+
+
+def location_object(location, now=None):
+    location_id = uid(location)
+    data = {
+        "id": location_id,
+        "location_type": "physical",
+        "name": location.name,
+        "latitude": float(location.latitude) if location.latitude is not None else None,
+        "longitude": float(location.longitude) if location.longitude is not None else None,
+    }
+    if location.address or location.postcode or location.place:
+        data["addresses"] = [
+            {
+                "id": derived_id(location_id, "address"),
+                "location_id": location_id,
+                "address_1": location.address,
+                "city": location.place,
+                # Required by HSDS; a Dutch address does not name its province.
+                "state_province": "",
+                "postal_code": location.postcode,
+                "country": "NL",
+                "address_type": "physical",
+                **compact({"region": location.municipality.name if location.municipality else ""}),
+            }
+        ]
+    access = [sentence(location.accessibility)] if location.accessibility.strip() else []
+    if location.wheelchair_accessible:
+        access.append(WHEELCHAIR_TEXT)
+    if access:
+        data["accessibility"] = [
+            {
+                "id": derived_id(location_id, "accessibility"),
+                "location_id": location_id,
+                "description": " ".join(access),
+            }
+        ]
+    data["schedules"] = [
+        schedule_object(location_id, period, location.hours_note, now)
+        for period in location.opening_periods.all()
+    ]
+    return compact(data)
+
+
+def service_area_objects(service):
+    service_id = uid(service)
+    if service.scope == Service.Scope.NATIONAL:
+        return [
+            {
+                "id": derived_id(service_id, "area:NL"),
+                "service_id": service_id,
+                "name": "Nederland",
+                "description": "Landelijk aanbod: overal in Nederland te krijgen.",
+            }
+        ]
+    areas = []
+    for municipality in service.municipalities.all():
+        code = municipality.cbs_code
+        areas.append(
+            compact(
+                {
+                    "id": derived_id(service_id, f"area:{code or municipality.name}"),
+                    "service_id": service_id,
+                    "name": municipality.name,
+                    "description": f"Gemeente {municipality.name}"
+                    + (f" (CBS-code {code})" if code else ""),
+                    # TOOI: the government's persistent identifiers for municipalities.
+                    "uri": f"https://identifier.overheid.nl/tooi/id/gemeente/{code.lower()}"
+                    if code
+                    else "",
+                }
+            )
+        )
+    return areas
 
 
 def eligibility(service):
     parts = []
     if service.referral_required:
-        parts.append("Verwijzing of indicatie nodig.")
+        parts.append(REFERRAL_TEXT)
     if service.low_income_only:
-        parts.append("Alleen bij een laag inkomen.")
+        parts.append(LOW_INCOME_TEXT)
     if service.conditions:
         parts.append(service.conditions)
     return " ".join(parts)
 
 
-def location_object(location):
-    return {
-        "id": hsds_id("location", location.pk),
-        "location_type": "physical",
-        "name": location.name,
-        "latitude": float(location.latitude) if location.latitude is not None else None,
-        "longitude": float(location.longitude) if location.longitude is not None else None,
-        "addresses": [
+def cost_options(service):
+    if service.cost == Service.Cost.UNKNOWN:
+        return []
+    amount = float(service.cost_amount) if service.cost_amount is not None else None
+    return [
+        compact(
             {
-                "id": hsds_id("address", location.pk),
-                "address_1": location.address,
-                "postal_code": location.postcode,
-                "city": location.place,
-                "region": location.municipality.name if location.municipality else "",
-                "country": "NL",
-                "address_type": "physical",
-            }
-        ],
-        "accessibility": [
-            {
-                "id": hsds_id("accessibility", location.pk),
-                "description": location.accessibility,
-                "details": "wheelchair accessible" if location.wheelchair_accessible else "",
-            }
-        ],
-        "schedules": [
-            {
-                "id": hsds_id("schedule", period.pk),
-                "freq": "WEEKLY",
-                "byday": WEEKDAYS[period.weekday - 1],
-                "opens_at": period.opens.strftime("%H:%M"),
-                "closes_at": period.closes.strftime("%H:%M"),
-                "notes": location.hours_note,
-            }
-            for period in location.opening_periods.all()
-        ],
-    }
-
-
-def service_object(service):
-    """The HSDS 3 `service` object (with nested arrays) for one service."""
-    data = {
-        "id": hsds_id("service", service.pk),
-        "organization": {
-            "id": hsds_id("organization", service.organisation_id),
-            "name": service.organisation.name,
-            "description": service.organisation.description,
-            "website": service.organisation.website,
-            "email": service.organisation.email,
-            "phones": [{"number": service.organisation.phone}]
-            if service.organisation.phone
-            else [],
-        },
-        "name": service.name,
-        "alternate_name": service.alternate_name,
-        "description": service.essence,
-        "summary": service.summary,
-        "url": service.url,
-        "email": service.email,
-        "status": STATUS[service.status],
-        "application_process": service.how_to_apply,
-        "fees_description": service.cost_text or service.get_cost_display(),
-        "wait_time": service.wait_time,
-        "eligibility_description": eligibility(service),
-        "minimum_age": service.min_age,
-        "maximum_age": service.max_age,
-        "assured_date": service.verified_at.date().isoformat() if service.verified_at else None,
-        "assurer_email": service.verified_by.email if service.verified_by else None,
-        "alert": service.alert,
-        "last_modified": service.modified.isoformat(),
-        "phones": [{"id": hsds_id("phone", service.pk), "number": service.phone}]
-        if service.phone
-        else [],
-        "languages": [
-            {"id": hsds_id("language", language.pk), "name": language.name, "code": language.code}
-            for language in service.languages.all()
-        ],
-        "cost_options": [
-            {
-                "id": hsds_id("cost", service.pk),
+                "id": derived_id(uid(service), "cost"),
+                "service_id": uid(service),
                 "option": service.get_cost_display(),
-                "currency": "EUR",
-                "amount": float(service.cost_amount) if service.cost_amount is not None else None,
+                "amount": amount,
+                "currency": "EUR" if amount is not None else "",
                 "amount_description": service.get_cost_unit_display() if service.cost_unit else "",
             }
+        )
+    ]
+
+
+def last_modified(service):
+    """When anything in the service's document last changed (see document_modified)."""
+    return getattr(service, "document_modified", None) or service.modified
+
+
+def service_fields(service):
+    """The service's own (direct) properties, as in a list page's `contents`."""
+    return compact(
+        {
+            "id": uid(service),
+            "organization_id": uid(service.organisation),
+            "name": service.name,
+            "alternate_name": service.alternate_name,
+            "description": service.essence,
+            "url": service.url,
+            "email": service.email,
+            "status": STATUS[service.status],
+            "application_process": service.how_to_apply,
+            "fees_description": service.cost_text or service.get_cost_display(),
+            "wait_time": service.wait_time,
+            "eligibility_description": eligibility(service),
+            "minimum_age": service.min_age,
+            "maximum_age": service.max_age,
+            "assured_date": timezone.localtime(service.verified_at, AMSTERDAM).date().isoformat()
+            if service.verified_at
+            else None,
+            "assurer_email": service.verified_by.email if service.verified_by else None,
+            "alert": service.alert,
+            "last_modified": timestamp(last_modified(service)),
+        }
+    )
+
+
+def service_object(service, now=None):
+    """The fully nested HSDS 3 `service` object for one service."""
+    service_id = uid(service)
+    data = {
+        **service_fields(service),
+        "organization": organization_object(service.organisation),
+        "phones": [phone_object(service_id, service.phone)] if service.phone else [],
+        "languages": [
+            {
+                "id": derived_id(service_id, f"language:{language.code}"),
+                "service_id": service_id,
+                "name": language.name,
+                "code": language.code,
+            }
+            for language in service.languages.all()
         ],
-        "service_areas": (
-            [{"id": hsds_id("area", "NL"), "name": "Nederland", "extent_type": "country"}]
-            if service.scope == Service.Scope.NATIONAL
-            else [
-                {"id": hsds_id("area", m.pk), "name": m.name, "extent": m.cbs_code}
-                for m in service.municipalities.all()
-            ]
-        ),
+        "cost_options": cost_options(service),
+        "service_areas": service_area_objects(service),
         "service_at_locations": [
             {
-                "id": hsds_id("service_at_location", location.pk),
-                "location": location_object(location),
+                "id": derived_id(service_id, f"service_at_location:{uid(location)}"),
+                "service_id": service_id,
+                "location_id": uid(location),
+                "location": location_object(location, now),
             }
             for location in service.locations.all()
         ],
         "attributes": attributes(service),
         "metadata": [
             {
+                "id": derived_id(service_id, "metadata:created"),
+                "resource_id": service_id,
                 "resource_type": "service",
-                "field_name": "created",
-                "new_value": service.created.isoformat(),
+                "last_action_date": timezone.localtime(service.created, AMSTERDAM)
+                .date()
+                .isoformat(),
+                "last_action_type": "create",
+                "field_name": "id",
+                "previous_value": "",
+                "replacement_value": service_id,
+                "updated_by": settings.SITE_NAME,
             }
         ],
     }
-    return data
+    return compact(data)
+
+
+def minimal_object(service):
+    return {"id": uid(service), "last_modified": timestamp(last_modified(service))}
+
+
+# --- querysets ------------------------------------------------------------------------
+
+
+def feed_queryset():
+    """Services an open-data feed publishes (see FEED_STATUSES), in a stable order."""
+    return Service.objects.filter(status__in=FEED_STATUSES).order_by("name", "pk")
+
+
+def with_document(queryset):
+    """queryset with everything service_object reads, in a fixed number of queries."""
+    periods = Prefetch(
+        "opening_periods", queryset=OpeningPeriod.objects.order_by("weekday", "opens")
+    )
+    locations = Location.objects.select_related("municipality").prefetch_related(periods)
+    return queryset.select_related("organisation", "verified_by").prefetch_related(
+        "target_groups",
+        "support_types",
+        "themes",
+        "languages",
+        "municipalities",
+        Prefetch("locations", queryset=locations.order_by("name", "pk")),
+    )
 
 
 def export_queryset():
-    """Services with everything the export reads, in a fixed number of queries."""
-    return (
-        Service.objects.with_related()
-        .select_related("verified_by")
-        .prefetch_related("locations__opening_periods", "locations__municipality")
-    )
+    """Every service with what its document needs (callers narrow it to the feed)."""
+    return with_document(Service.objects.order_by("name", "pk"))
+
+
+def organisations_queryset():
+    """Organisations that provide at least one service in the feed."""
+    return Organisation.objects.filter(
+        pk__in=feed_queryset().order_by().values("organisation_id")
+    ).order_by("name", "pk")
+
+
+def modified_across(queryset):
+    """The latest last_modified over a queryset of services (for Last-Modified headers)."""
+    return queryset.order_by().aggregate(latest=Max("modified"))["latest"]
