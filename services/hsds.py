@@ -19,9 +19,10 @@ from dataclasses import dataclass
 
 import phonenumbers
 from django.conf import settings
-from django.db.models import Max, Prefetch
+from django.db.models import Max, Prefetch, Q
 from django.utils import timezone
 
+from .filters import FORMAT_MAP, PROVIDED_BY_MAP, SETTING_FIELDS
 from .models import (
     Location,
     OpeningPeriod,
@@ -69,10 +70,7 @@ def vocabulary_id(key):
 
 def uid(obj):
     """The stored UUID of a service, organisation, location or taxonomy term."""
-    stored = getattr(obj, "uuid", None)
-    if stored is None:  # until the models store one (issue 11, step 4)
-        return vocabulary_id(f"{type(obj).__name__}:{obj.pk}")
-    return str(stored)
+    return str(obj.uuid)
 
 
 # --- taxonomies -----------------------------------------------------------------------
@@ -125,32 +123,63 @@ TAXONOMIES = [
     ),
 ]
 TAXONOMY_BY_KEY = {t.key: t for t in TAXONOMIES}
-CHOICE_FIELDS = {
-    "format": Service.Format,
-    "frequency": Service.Frequency,
-    "provided_by": Service.ProvidedBy,
-    "cost": Service.Cost,
-    "cost_unit": Service.CostUnit,
-}
-FLAGS = ["at_home", "out_of_home", "online", "by_phone", "referral_required", "low_income_only"]
 
 
-def characteristic_terms():
-    """[(code, name, description)] of every fixed characteristic term."""
+@dataclass(frozen=True)
+class Characteristic:
+    """One fixed term of the characteristics taxonomy, meaning what the catalogue's filter
+    means: `field` holds one of `values` (a list), or is true (values None)."""
+
+    code: str
+    name: str
+    field: str
+    values: tuple | None = None
+
+    def applies_to(self, service):
+        value = getattr(service, self.field)
+        return bool(value) if self.values is None else value in self.values
+
+    def q(self):
+        return (
+            Q(**{self.field: True})
+            if self.values is None
+            else Q(**{f"{self.field}__in": self.values})
+        )
+
+
+def _characteristics():
     terms = []
-    for field, choices in CHOICE_FIELDS.items():
-        label = str(Service._meta.get_field(field).verbose_name)
-        for value, name in choices.choices:
-            terms.append((f"{field}:{value}", str(name), f"{label.capitalize()}: {name}"))
+    # Alone or together, and who helps: "both" counts for either, as in the catalogue.
+    for field, mapping in (("format", FORMAT_MAP), ("provided_by", PROVIDED_BY_MAP)):
+        label = Service._meta.get_field(field).verbose_name
+        choices = dict(Service._meta.get_field(field).choices)
+        for value, allowed in mapping.items():
+            terms.append(
+                Characteristic(
+                    f"{field}:{value}", f"{label}: {choices[value]}", field, tuple(allowed)
+                )
+            )
+    for field in ("frequency", "cost", "cost_unit"):
+        label = Service._meta.get_field(field).verbose_name
+        for value, name in Service._meta.get_field(field).choices:
+            terms.append(Characteristic(f"{field}:{value}", f"{label}: {name}", field, (value,)))
     for field in FLAGS:
-        name = str(Service._meta.get_field(field).verbose_name)
-        terms.append((f"flag:{field}", name.capitalize(), name.capitalize()))
+        terms.append(
+            Characteristic(f"flag:{field}", str(Service._meta.get_field(field).verbose_name), field)
+        )
     return terms
 
 
-CHARACTERISTIC_CODES = {
-    code: (name, description) for code, name, description in characteristic_terms()
-}
+FLAGS = [*SETTING_FIELDS, "referral_required", "low_income_only"]
+CHARACTERISTICS = _characteristics()
+CHARACTERISTIC_BY_CODE = {c.code: c for c in CHARACTERISTICS}
+
+
+def characteristic_object(characteristic):
+    name = str(characteristic.name)
+    return term_object(
+        TAXONOMY_BY_KEY["characteristic"], characteristic.code, name[:1].upper() + name[1:]
+    )
 
 
 def taxonomy_object(taxonomy):
@@ -178,6 +207,19 @@ def stored_term_object(taxonomy, term):
     return term_object(taxonomy, term.slug, term.name, term.description, term_id=uid(term))
 
 
+def term_objects(taxonomy_id=None):
+    """Every term object of every taxonomy (or of the one with taxonomy_id)."""
+    found = []
+    for taxonomy in TAXONOMIES:
+        if taxonomy_id is not None and taxonomy.id != taxonomy_id:
+            continue
+        if taxonomy.model is None:
+            found.extend(characteristic_object(c) for c in CHARACTERISTICS)
+        else:
+            found.extend(stored_term_object(taxonomy, t) for t in taxonomy.model.objects.all())
+    return found
+
+
 def service_terms(service):
     """[(taxonomy, term object)] for every classification of the service."""
     found = []
@@ -186,12 +228,9 @@ def service_terms(service):
             for term in getattr(service, taxonomy.relation).all():
                 found.append((taxonomy, stored_term_object(taxonomy, term)))
     characteristic = TAXONOMY_BY_KEY["characteristic"]
-    codes = [f"{field}:{getattr(service, field)}" for field in CHOICE_FIELDS]
-    codes += [f"flag:{field}" for field in FLAGS if getattr(service, field)]
-    for code in codes:
-        if code in CHARACTERISTIC_CODES:
-            name, description = CHARACTERISTIC_CODES[code]
-            found.append((characteristic, term_object(characteristic, code, name, description)))
+    for term in CHARACTERISTICS:
+        if term.applies_to(service):
+            found.append((characteristic, characteristic_object(term)))
     return found
 
 
@@ -342,6 +381,16 @@ def location_object(location, now=None):
     return compact(data)
 
 
+def service_at_location_object(service, location, now=None):
+    service_id = uid(service)
+    return {
+        "id": derived_id(service_id, f"service_at_location:{uid(location)}"),
+        "service_id": service_id,
+        "location_id": uid(location),
+        "location": location_object(location, now),
+    }
+
+
 def service_area_objects(service):
     service_id = uid(service)
     if service.scope == Service.Scope.NATIONAL:
@@ -455,12 +504,7 @@ def service_object(service, now=None):
         "cost_options": cost_options(service),
         "service_areas": service_area_objects(service),
         "service_at_locations": [
-            {
-                "id": derived_id(service_id, f"service_at_location:{uid(location)}"),
-                "service_id": service_id,
-                "location_id": uid(location),
-                "location": location_object(location, now),
-            }
+            service_at_location_object(service, location, now)
             for location in service.locations.all()
         ],
         "attributes": attributes(service),
@@ -495,12 +539,17 @@ def feed_queryset():
     return Service.objects.filter(status__in=FEED_STATUSES).order_by("name", "pk")
 
 
-def with_document(queryset):
-    """queryset with everything service_object reads, in a fixed number of queries."""
+def with_locations(locations):
+    """A Location queryset with what location_object reads."""
     periods = Prefetch(
         "opening_periods", queryset=OpeningPeriod.objects.order_by("weekday", "opens")
     )
-    locations = Location.objects.select_related("municipality").prefetch_related(periods)
+    return locations.select_related("municipality").prefetch_related(periods)
+
+
+def with_document(queryset):
+    """queryset with everything service_object reads, in a fixed number of queries."""
+    locations = with_locations(Location.objects.all())
     return queryset.select_related("organisation", "verified_by").prefetch_related(
         "target_groups",
         "support_types",

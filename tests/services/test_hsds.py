@@ -174,11 +174,13 @@ def test_every_filled_field_is_exported(full_service):
         "cost:paid",
         "cost_unit:per_time",
         "flag:online",
+        "provided_by:volunteers",
         "flag:out_of_home",
         "flag:referral_required",
         "flag:low_income_only",
     } <= codes
     assert "flag:at_home" not in codes
+    assert "format:individual" not in codes
 
 
 def test_attributes_link_terms_of_four_taxonomies_with_a_link_type(full_service):
