@@ -16,6 +16,7 @@ import datetime
 import uuid
 import zoneinfo
 from dataclasses import dataclass
+from decimal import Decimal
 
 import phonenumbers
 from django.conf import settings
@@ -257,12 +258,6 @@ def compact(data):
     return {k: v for k, v in data.items() if v not in (None, "", [])}
 
 
-def sentence(value):
-    """value as a sentence: stripped, with a full stop unless it ends in punctuation."""
-    value = value.strip()
-    return value if value[-1:] in ".!?" else value + "."
-
-
 def phone_number(value):
     """(number, note): E.164 when the number can be dialled from abroad, else as written."""
     try:
@@ -363,17 +358,15 @@ def location_object(location, now=None):
                 **compact({"region": location.municipality.name if location.municipality else ""}),
             }
         ]
-    access = [sentence(location.accessibility)] if location.accessibility.strip() else []
+    access = []
+    if location.accessibility.strip():
+        access.append(("accessibility", location.accessibility.strip()))
     if location.wheelchair_accessible:
-        access.append(WHEELCHAIR_TEXT)
-    if access:
-        data["accessibility"] = [
-            {
-                "id": derived_id(location_id, "accessibility"),
-                "location_id": location_id,
-                "description": " ".join(access),
-            }
-        ]
+        access.append(("accessibility:wheelchair", WHEELCHAIR_TEXT))
+    data["accessibility"] = [
+        {"id": derived_id(location_id, key), "location_id": location_id, "description": text}
+        for key, text in access
+    ]
     data["schedules"] = [
         schedule_object(location_id, period, location.hours_note, now)
         for period in location.opening_periods.all()
@@ -453,8 +446,9 @@ def cost_options(service):
 
 
 def last_modified(service):
-    """When anything in the service's document last changed (see document_modified)."""
-    return getattr(service, "document_modified", None) or service.modified
+    """When anything in the service's document last changed: `modified` is moved by
+    services.signals when its locations, hours, taxonomies or organisation change."""
+    return service.modified
 
 
 def service_fields(service):
@@ -575,3 +569,278 @@ def organisations_queryset():
 def modified_across(queryset):
     """The latest last_modified over a queryset of services (for Last-Modified headers)."""
     return queryset.order_by().aggregate(latest=Max("modified"))["latest"]
+
+
+# --- reading a feed (import_hsds) -----------------------------------------------------
+
+FROM_STATUS = {
+    "active": Service.Status.PUBLISHED,
+    "temporarily closed": Service.Status.TEMPORARILY_CLOSED,
+    "defunct": Service.Status.ARCHIVED,
+    "inactive": Service.Status.DRAFT,
+}
+TOOI_PREFIX = "https://identifier.overheid.nl/tooi/id/gemeente/"
+SUMMARY_LENGTH = 160
+
+
+class FeedError(ValueError):
+    """A record that cannot be read; the message says which field and why."""
+
+
+def _text(data, key, limit=None):
+    value = data.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise FeedError(f"{key}: tekst verwacht")
+    value = value.replace("\x00", "").strip()
+    if limit and len(value) > limit:
+        raise FeedError(f"{key}: hoogstens {limit} tekens")
+    return value
+
+
+def _uuid(data, key, required=True):
+    value = data.get(key)
+    if value is None and not required:
+        return None
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        raise FeedError(f"{key}: geen UUID") from None
+
+
+def _list(data, key):
+    value = data.get(key) or []
+    if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+        raise FeedError(f"{key}: een lijst van objecten verwacht")
+    return value
+
+
+def _age(data, key):
+    value = data.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 120:
+        raise FeedError(f"{key}: een leeftijd van 0 tot en met 120 verwacht")
+    return int(value)
+
+
+def noon(day):
+    """An aware moment on day (Amsterdam): a stored assured_date's verified_at."""
+    return datetime.datetime.combine(day, datetime.time(12), tzinfo=AMSTERDAM)
+
+
+def first_sentence(value, limit=SUMMARY_LENGTH):
+    """The first sentence of value, cut to limit characters (a summary for review)."""
+    value = " ".join(value.split())
+    for end in (". ", "! ", "? "):
+        if end in value:
+            value = value.split(end, 1)[0] + end.strip()
+            break
+    return value if len(value) <= limit else value[: limit - 1].rstrip() + "…"
+
+
+def local_time(value, weekday):
+    """A schedule time ("10:00", "10:00:00", "10:00+02:00", "08:00Z") as Amsterdam time."""
+    if not isinstance(value, str):
+        raise FeedError("opens_at/closes_at: tijd verwacht")
+    try:
+        clock = datetime.time.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise FeedError(f"opens_at/closes_at: {value[:20]!r} is geen tijd") from None
+    if clock.tzinfo is None:
+        return clock
+    today = timezone.localtime(timezone.now(), AMSTERDAM).date()
+    day = today + datetime.timedelta(days=(weekday - today.isoweekday()) % 7)
+    moment = datetime.datetime.combine(day, clock.replace(tzinfo=None), tzinfo=clock.tzinfo)
+    return moment.astimezone(AMSTERDAM).time().replace(tzinfo=None)
+
+
+def _fields_from_characteristics(attributes):
+    """Service fields from our characteristic terms (codes), with the catalogue's defaults."""
+    codes = set()
+    for attribute in attributes:
+        term = attribute.get("taxonomy_term") or {}
+        if term.get("taxonomy_id") == TAXONOMY_BY_KEY["characteristic"].id:
+            codes.add(str(term.get("code", "")))
+    fields = {}
+    for field, both in (("format", Service.Format.BOTH), ("provided_by", Service.ProvidedBy.BOTH)):
+        chosen = sorted(c.split(":", 1)[1] for c in codes if c.startswith(f"{field}:"))
+        if len(chosen) > 1:
+            fields[field] = both
+        elif chosen:
+            fields[field] = chosen[0]
+    for field in ("frequency", "cost", "cost_unit"):
+        chosen = [c.split(":", 1)[1] for c in codes if c.startswith(f"{field}:")]
+        if chosen:
+            fields[field] = chosen[0]
+    for field in FLAGS:
+        fields[field] = f"flag:{field}" in codes
+    if not any(fields[f] for f in SETTING_FIELDS):
+        fields["out_of_home"] = True  # a feed without our settings: the usual case
+    return fields
+
+
+def _terms(attributes):
+    """{taxonomy key: [(uuid, code, name, description)]} for our stored taxonomies."""
+    found = {t.key: [] for t in TAXONOMIES if t.model is not None}
+    for attribute in attributes:
+        term = attribute.get("taxonomy_term") or {}
+        taxonomy = next((t for t in TAXONOMIES if t.id == term.get("taxonomy_id")), None)
+        if taxonomy is None or taxonomy.model is None:
+            continue  # characteristics, or another publisher's taxonomy
+        name = _text(term, "name", 100)
+        description = _text(term, "description", 300)
+        found[taxonomy.key].append(
+            (
+                _uuid(term, "id"),
+                _text(term, "code", 100),
+                name,
+                "" if description == name else description,
+            )
+        )
+    return found
+
+
+def _areas(areas):
+    """(scope, [(cbs code, name)]) from service areas."""
+    municipalities = []
+    national = False
+    for area in areas:
+        name = _text(area, "name", 100)
+        uri = _text(area, "uri")
+        if name == "Nederland" and not uri:
+            national = True
+        elif name:
+            code = uri[len(TOOI_PREFIX) :].upper() if uri.startswith(TOOI_PREFIX) else ""
+            municipalities.append((code, name))
+    scope = Service.Scope.NATIONAL if national or not municipalities else Service.Scope.LOCAL
+    return scope, municipalities if scope == Service.Scope.LOCAL else []
+
+
+def _location(item):
+    location = item.get("location")
+    if not isinstance(location, dict):
+        raise FeedError("service_at_locations: elk item heeft een location")
+    address = (_list(location, "addresses") or [{}])[0]
+    texts = [_text(a, "description") for a in _list(location, "accessibility")]
+    wheelchair = WHEELCHAIR_TEXT in texts
+    accessibility = " ".join(t for t in texts if t and t != WHEELCHAIR_TEXT)
+    hours, notes = [], ""
+    for schedule in _list(location, "schedules"):
+        notes = notes or _text(schedule, "notes", 300)
+        for code in _text(schedule, "byday").split(","):
+            code = code.strip().upper()
+            if code not in WEEKDAYS:
+                continue  # monthly or other rules we cannot show
+            weekday = WEEKDAYS.index(code) + 1
+            opens = local_time(schedule.get("opens_at"), weekday)
+            closes = local_time(schedule.get("closes_at"), weekday)
+            hours.append((weekday, opens, closes))
+    coordinates = {}
+    for key in ("latitude", "longitude"):
+        value = location.get(key)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)):
+            raise FeedError(f"{key}: getal verwacht")
+        coordinates[key] = (
+            Decimal(value).quantize(Decimal("0.000001")) if value is not None else None
+        )
+    return {
+        "uuid": _uuid(location, "id"),
+        "name": _text(location, "name", 200) or _text(address, "address_1", 200) or "Locatie",
+        "address": _text(address, "address_1", 200),
+        "postcode": _text(address, "postal_code", 7),
+        "place": _text(address, "city", 100),
+        "municipality": _text(address, "region", 100),
+        "wheelchair_accessible": wheelchair,
+        "accessibility": accessibility[:300],
+        "hours_note": notes,
+        "hours": sorted(hours),
+        **coordinates,
+    }
+
+
+def read_service(document):
+    """What one HSDS service document says, in our terms (raises FeedError)."""
+    if not isinstance(document, dict):
+        raise FeedError("een service-object verwacht")
+    status = document.get("status")
+    if status not in FROM_STATUS:
+        raise FeedError("status: active, inactive, defunct of temporarily closed verwacht")
+    name = _text(document, "name", 200)
+    if not name:
+        raise FeedError("name: ontbreekt")
+    organisation = document.get("organization") or {}
+    if not isinstance(organisation, dict):
+        raise FeedError("organization: object verwacht")
+    org_id = organisation.get("id") or document.get("organization_id")
+    if org_id is None:
+        raise FeedError("organization_id: ontbreekt")
+    attributes = _list(document, "attributes")
+    description = _text(document, "description")
+    fees = _text(document, "fees_description", 300)
+    cost_option = (_list(document, "cost_options") or [{}])[0]
+    amount = cost_option.get("amount")
+    if amount is not None and (isinstance(amount, bool) or not isinstance(amount, int | float)):
+        raise FeedError("cost_options.amount: getal verwacht")
+    conditions = _text(document, "eligibility_description")
+    fields = _fields_from_characteristics(attributes)
+    for flag, sentence_ in (
+        ("referral_required", REFERRAL_TEXT),
+        ("low_income_only", LOW_INCOME_TEXT),
+    ):
+        if fields[flag] and conditions.startswith(sentence_):
+            conditions = conditions[len(sentence_) :].strip()
+    if fields.get("cost") is None:
+        fields["cost"] = Service.Cost.PAID if amount else Service.Cost.UNKNOWN
+    cost_label = dict(Service.Cost.choices).get(fields["cost"], "")
+    phones = _list(document, "phones")
+    scope, municipalities = _areas(_list(document, "service_areas"))
+    assured = _text(document, "assured_date")
+    try:
+        verified_on = datetime.date.fromisoformat(assured) if assured else None
+    except ValueError:
+        raise FeedError("assured_date: datum verwacht (JJJJ-MM-DD)") from None
+    return {
+        "uuid": _uuid(document, "id"),
+        "status": FROM_STATUS[status],
+        "organisation": {
+            "uuid": _uuid({"id": org_id}, "id"),
+            "name": _text(organisation, "name", 200) or name,
+            "description": _text(organisation, "description"),
+            "email": _text(organisation, "email"),
+            "website": _text(organisation, "website", 500),
+            "phone": _text((_list(organisation, "phones") or [{}])[0], "number", 30),
+        },
+        "fields": {
+            **fields,
+            "name": name,
+            "alternate_name": _text(document, "alternate_name", 200),
+            "essence": description,
+            "summary": first_sentence(description or name),
+            "url": _text(document, "url", 500),
+            "email": _text(document, "email"),
+            "phone": _text(phones[0], "number", 30) if phones else "",
+            "how_to_apply": _text(document, "application_process"),
+            "wait_time": _text(document, "wait_time", 200),
+            "cost_text": "" if fees == str(cost_label) else fees,
+            "cost_amount": Decimal(amount).quantize(Decimal("0.01"))
+            if amount is not None
+            else None,
+            "conditions": conditions,
+            "min_age": _age(document, "minimum_age"),
+            "max_age": _age(document, "maximum_age"),
+            "alert": _text(document, "alert", 200),
+            "scope": scope,
+        },
+        "terms": _terms(attributes),
+        "languages": [
+            (_text(language, "code", 8), _text(language, "name", 100))
+            for language in _list(document, "languages")
+            if language.get("code")
+        ],
+        "municipalities": municipalities,
+        "locations": [_location(item) for item in _list(document, "service_at_locations")],
+        "verified_on": verified_on,
+        "assurer_email": _text(document, "assurer_email"),
+    }

@@ -161,9 +161,10 @@ def test_every_filled_field_is_exported(full_service):
         "1234 AB",
         "Voorbeeldstad",
     )
-    assert location["accessibility"][0]["description"] == (
-        "Lift aanwezig. Toegankelijk met een rolstoel."
-    )
+    assert [a["description"] for a in location["accessibility"]] == [
+        "Lift aanwezig",
+        "Toegankelijk met een rolstoel.",
+    ]
     assert location["schedules"][0]["notes"] == "Niet in de zomer"
     codes = {a["taxonomy_term"]["code"] for a in data["attributes"]}
     assert {
@@ -339,3 +340,67 @@ def test_any_valid_service_validates_in_every_mode(
     data = document(service)
     for schema_set, strict in MODES:
         assert errors(data, "service", schema_set, strict) == [], (schema_set, strict)
+
+
+def _changes(service):
+    location = service.locations.get()
+    term = service.support_types.get()
+    municipality = service.municipalities.get()
+    return {
+        "location": lambda: Location.objects.filter(pk=location.pk).get().save(),
+        "new hours": lambda: OpeningPeriod.objects.create(
+            location=location, weekday=5, opens=time(9), closes=time(10)
+        ),
+        "hours removed": lambda: location.opening_periods.first().delete(),
+        "term renamed": lambda: (setattr(term, "name", "Samen zijn"), term.save()),
+        "term added": lambda: service.themes.add(make_theme()),
+        "term removed": lambda: service.support_types.remove(term),
+        "organisation": lambda: service.organisation.save(),
+        "municipality renamed": lambda: (
+            setattr(municipality, "name", "Nieuwstad"),
+            municipality.save(),
+        ),
+        "language deleted": lambda: service.languages.get().delete(),
+    }
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "location",
+        "new hours",
+        "hours removed",
+        "term renamed",
+        "term added",
+        "term removed",
+        "organisation",
+        "municipality renamed",
+        "language deleted",
+    ],
+)
+def test_last_modified_moves_when_anything_in_the_document_changes(full_service, change):
+    long_ago = timezone.now() - datetime.timedelta(days=30)
+    Service.objects.filter(pk=full_service.pk).update(modified=long_ago)
+    before = document(full_service)
+    _changes(full_service)[change]()
+    after = document(full_service)
+    assert after["last_modified"] > before["last_modified"]
+
+
+def test_last_modified_stays_when_nothing_in_the_document_changes(full_service):
+    long_ago = timezone.now() - datetime.timedelta(days=30)
+    Service.objects.filter(pk=full_service.pk).update(modified=long_ago)
+    before = document(full_service)
+    make_service("Een andere dienst")
+    assert document(full_service)["last_modified"] == before["last_modified"]
+
+
+def test_stored_uuids_are_random_per_row_and_survive_edits(full_service):
+    other = make_service("Tweede")
+    assert full_service.uuid != other.uuid
+    assert full_service.organisation.uuid != other.organisation.uuid
+    kept = full_service.uuid
+    full_service.name = "Nieuwe naam"
+    full_service.save()
+    full_service.refresh_from_db()
+    assert full_service.uuid == kept
