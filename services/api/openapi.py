@@ -7,6 +7,7 @@ each object validates against the official HSDS 3.0 and ORUK 3.0 schemas (tests 
 
 from services import hsds
 
+from .params import TIME_PATTERN
 from .query import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE
 
 HSDS_SCHEMA = "https://raw.githubusercontent.com/openreferral/specification/3.0/schema/"
@@ -172,7 +173,7 @@ def parameter(name, schema, description):
 BOOLEAN = {"type": "boolean"}
 PARAMETERS = {
     "search": parameter(
-        "search", {"type": "string", "maxLength": 200}, "Vrij zoeken, zoals in de catalogus."
+        "search", STRING, "Vrij zoeken, zoals in de catalogus (de eerste 200 tekens tellen)."
     ),
     "page": parameter(
         "page",
@@ -217,12 +218,12 @@ PARAMETERS = {
     ),
     "start_time": parameter(
         "start_time",
-        {"type": "string", "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9]$"},
+        {"type": "string", "pattern": TIME_PATTERN},
         "ORUK. Open vanaf dit tijdstip of later (Nederlandse tijd, HH:MM).",
     ),
     "end_time": parameter(
         "end_time",
-        {"type": "string", "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9]$"},
+        {"type": "string", "pattern": TIME_PATTERN},
         "ORUK. Gesloten om dit tijdstip of eerder (Nederlandse tijd, HH:MM).",
     ),
     "top_only": parameter("top_only", BOOLEAN, "Alleen termen bovenaan (al onze termen)."),

@@ -30,9 +30,8 @@ DAYS = {
     "SATURDAY": 6,
     "SUNDAY": 7,
 }
-TIME_RE = re.compile(
-    r"^([01][0-9]|2[0-3]):([0-5][0-9])(?::([0-5][0-9]))?(Z|[+-](\d{2}):?(\d{2}))?$"
-)
+TIME_PATTERN = r"^([01][0-9]|2[0-3]):([0-5][0-9])(?::([0-5][0-9]))?(Z|[+-](\d{2}):?(\d{2}))?$"
+TIME_RE = re.compile(TIME_PATTERN)
 
 
 class BadParameter(ValueError):
@@ -70,7 +69,7 @@ def boolean(name, value):
     value = _raw(name, value).lower()
     if value in ("true", "1", "yes"):
         return True
-    if value in ("false", "0", "no", ""):
+    if value in ("false", "0", "no"):
         return False
     raise BadParameter(name, "true of false")
 
@@ -116,6 +115,8 @@ def clock(name, value):
         if match[4] != "Z":
             sign = -1 if match[4][0] == "-" else 1
             offset = sign * datetime.timedelta(hours=int(match[5]), minutes=int(match[6]))
+        if abs(offset) >= datetime.timedelta(hours=24):
+            raise BadParameter(name, "een UTC-afwijking van minder dan 24 uur")
         today = timezone.localdate()
         aware = datetime.datetime.combine(today, local, tzinfo=datetime.timezone(offset))
         local = timezone.localtime(aware).time()

@@ -1,6 +1,6 @@
 """The HSDS API's endpoints, mounted under settings.HSDS_API_PREFIX (default api/hsds/)."""
 
-from django.urls import path
+from django.urls import path, re_path
 
 from . import views
 
@@ -19,4 +19,6 @@ urlpatterns = [
     path("organizations", views.organizations, name="organizations"),
     path("organizations/<str:organization_id>", views.organization_detail, name="organization"),
     path("service_at_locations", views.service_at_locations, name="service_at_locations"),
+    # Anything else under the prefix is a JSON 404 too, never the catalogue's HTML page.
+    re_path(r"^.*$", views.not_found),
 ]
