@@ -17,13 +17,14 @@ import uuid
 import zoneinfo
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 
 import phonenumbers
 from django.conf import settings
-from django.db.models import Max, Prefetch, Q
+from django.db.models import Max, Prefetch
 from django.utils import timezone
 
-from .filters import FORMAT_MAP, PROVIDED_BY_MAP, SETTING_FIELDS
+from . import criteria
 from .models import (
     Location,
     OpeningPeriod,
@@ -47,13 +48,6 @@ STATUS = {
     Service.Status.DRAFT: "inactive",
     Service.Status.IN_REVIEW: "inactive",
 }
-# Statuses a feed publishes: what the public sees, and ended services with their status so a
-# syncing reader learns that they ended (DOMAIN.md: archived services stay in the feed).
-FEED_STATUSES = (
-    Service.Status.PUBLISHED,
-    Service.Status.TEMPORARILY_CLOSED,
-    Service.Status.ARCHIVED,
-)
 REFERRAL_TEXT = "Verwijzing of indicatie nodig."
 LOW_INCOME_TEXT = "Alleen bij een laag inkomen."
 WHEELCHAIR_TEXT = "Toegankelijk met een rolstoel."
@@ -128,50 +122,60 @@ TAXONOMY_BY_KEY = {t.key: t for t in TAXONOMIES}
 
 @dataclass(frozen=True)
 class Characteristic:
-    """One fixed term of the characteristics taxonomy, meaning what the catalogue's filter
-    means: `field` holds one of `values` (a list), or is true (values None)."""
+    """One fixed term of the characteristics taxonomy. It means what the catalogue's filter
+    means (`criterion`, from services.criteria); `values`: the field values it covers, or
+    None for a yes/no field that must be true."""
 
     code: str
     name: str
     field: str
-    values: tuple | None = None
+    values: tuple | None
+    criterion: object
 
     def applies_to(self, service):
         value = getattr(service, self.field)
         return bool(value) if self.values is None else value in self.values
 
     def q(self):
-        return (
-            Q(**{self.field: True})
-            if self.values is None
-            else Q(**{f"{self.field}__in": self.values})
-        )
+        return self.criterion()
 
 
 def _characteristics():
     terms = []
+
+    def add(field, value, name, values, criterion):
+        terms.append(Characteristic(f"{field}:{value}", name, field, values, criterion))
+
     # Alone or together, and who helps: "both" counts for either, as in the catalogue.
-    for field, mapping in (("format", FORMAT_MAP), ("provided_by", PROVIDED_BY_MAP)):
+    for field, mapping, q in (
+        ("format", criteria.FORMAT, criteria.format_q),
+        ("provided_by", criteria.PROVIDED_BY, criteria.provided_by_q),
+    ):
         label = Service._meta.get_field(field).verbose_name
         choices = dict(Service._meta.get_field(field).choices)
         for value, allowed in mapping.items():
-            terms.append(
-                Characteristic(
-                    f"{field}:{value}", f"{label}: {choices[value]}", field, tuple(allowed)
-                )
-            )
-    for field in ("frequency", "cost", "cost_unit"):
+            add(field, value, f"{label}: {choices[value]}", tuple(allowed), partial(q, [value]))
+    for field, q in (
+        ("frequency", criteria.frequency_q),
+        ("cost", criteria.cost_q),
+        ("cost_unit", criteria.choice_q("cost_unit")),
+    ):
         label = Service._meta.get_field(field).verbose_name
         for value, name in Service._meta.get_field(field).choices:
-            terms.append(Characteristic(f"{field}:{value}", f"{label}: {name}", field, (value,)))
+            add(field, value, f"{label}: {name}", (value,), partial(q, [value]))
     for field in FLAGS:
-        terms.append(
-            Characteristic(f"flag:{field}", str(Service._meta.get_field(field).verbose_name), field)
-        )
+        name = str(Service._meta.get_field(field).verbose_name)
+        if field in criteria.SETTINGS:
+            q = partial(criteria.settings_q, [field])
+        elif field == "referral_required":
+            q = lambda: ~criteria.no_referral_q()  # noqa: E731
+        else:
+            q = partial(criteria.choice_q(field), [True])
+        terms.append(Characteristic(f"flag:{field}", name, field, None, q))
     return terms
 
 
-FLAGS = [*SETTING_FIELDS, "referral_required", "low_income_only"]
+FLAGS = [*criteria.SETTINGS, "referral_required", "low_income_only"]
 CHARACTERISTICS = _characteristics()
 CHARACTERISTIC_BY_CODE = {c.code: c for c in CHARACTERISTICS}
 
@@ -529,8 +533,8 @@ def minimal_object(service):
 
 
 def feed_queryset():
-    """Services an open-data feed publishes (see FEED_STATUSES), in a stable order."""
-    return Service.objects.filter(status__in=FEED_STATUSES).order_by("name", "pk")
+    """Services the open-data feed publishes (Service.objects.open_data), in a stable order."""
+    return Service.objects.open_data().order_by("name", "pk")
 
 
 def with_locations(locations):
@@ -676,7 +680,7 @@ def _fields_from_characteristics(attributes):
             fields[field] = chosen[0]
     for field in FLAGS:
         fields[field] = f"flag:{field}" in codes
-    if not any(fields[f] for f in SETTING_FIELDS):
+    if not any(fields[f] for f in criteria.SETTINGS):
         fields["out_of_home"] = True  # a feed without our settings: the usual case
     return fields
 

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "services",
     "services.catalogue",
     "services.curation",
+    "services.api",
     "coalitions",
     "phonedesk",
     "sociale_kaart",

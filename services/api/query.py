@@ -10,8 +10,7 @@ from functools import partial
 
 from django.db.models import Q
 
-from services import hsds
-from services.filters import ServiceFilterSet
+from services import criteria, hsds
 from services.models import Location, OpeningPeriod
 from services.search import Search, is_postgres
 
@@ -60,9 +59,6 @@ LIST_PARAMS = {
 ORGANISATION_PARAMS = {**LIST_PARAMS, "full": params.boolean}
 LOCATION_PARAMS = {**LIST_PARAMS, **SERVICE_FILTERS, "full": params.boolean}
 
-# The catalogue's facet for each of our stored taxonomies.
-FACETS = {"support_type": "steun", "target_group": "doelgroep", "theme": "thema"}
-
 
 def stored_term(term_id):
     """(taxonomy, term row) for the stored term with this UUID, or (None, None)."""
@@ -82,7 +78,9 @@ def term_q(term_id):
     taxonomy, term = stored_term(term_id)
     if term is None:
         return None
-    return ServiceFilterSet.base_filters[FACETS[taxonomy.key]].facet_q([term.slug])
+    if taxonomy.key == "target_group":
+        return criteria.audience_q([term.slug])  # "Iedereen" fits every audience
+    return criteria.taxonomy_q(taxonomy.relation, [term.slug])
 
 
 def taxonomy_q(taxonomy_id):
@@ -94,11 +92,6 @@ def taxonomy_q(taxonomy_id):
         return Q()  # every service has characteristics
     through = getattr(hsds.Service, taxonomy.relation).through
     return Q(pk__in=through.objects.values("service_id"))
-
-
-def age_filtered(queryset, age):
-    """The catalogue's age filter: services open to a person of this age."""
-    return ServiceFilterSet.filter_age(None, queryset, "leeftijd", math.floor(age))
 
 
 def hours_q(day=None, start=None, end=None):
@@ -130,7 +123,7 @@ def services(values):
     # each given age, by the catalogue's own age rule.
     for name in ("minimum_age", "maximum_age"):
         if name in values:
-            queryset = age_filtered(queryset, values[name])
+            queryset = queryset.filter(criteria.age_q(math.floor(values[name])))
     if any(name in values for name in ("day", "start_time", "end_time")):
         queryset = queryset.filter(
             hours_q(values.get("day"), values.get("start_time"), values.get("end_time"))

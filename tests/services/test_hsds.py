@@ -313,7 +313,9 @@ hostile_text = st.text(
     conditions=hostile_text,
     min_age=st.none() | st.integers(0, 60),
     cost=st.sampled_from(Service.Cost.values),
-    status=st.sampled_from(hsds.FEED_STATUSES),
+    status=st.sampled_from(
+        [Service.Status.PUBLISHED, Service.Status.TEMPORARILY_CLOSED, Service.Status.ARCHIVED]
+    ),
     hours=st.lists(
         st.tuples(st.integers(1, 7), st.integers(0, 22)), max_size=3, unique_by=lambda t: t[0]
     ),
