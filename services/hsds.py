@@ -230,7 +230,8 @@ def service_terms(service):
     found = []
     for taxonomy in TAXONOMIES:
         if taxonomy.model is not None:
-            for term in getattr(service, taxonomy.relation).all():
+            # By code, not by position: the order must not depend on one deployment's lists.
+            for term in sorted(getattr(service, taxonomy.relation).all(), key=lambda t: t.slug):
                 found.append((taxonomy, stored_term_object(taxonomy, term)))
     characteristic = TAXONOMY_BY_KEY["characteristic"]
     for term in CHARACTERISTICS:
@@ -497,7 +498,7 @@ def service_object(service, now=None):
                 "name": language.name,
                 "code": language.code,
             }
-            for language in service.languages.all()
+            for language in sorted(service.languages.all(), key=lambda lang: lang.code)
         ],
         "cost_options": cost_options(service),
         "service_areas": service_area_objects(service),
@@ -674,6 +675,8 @@ def _fields_from_characteristics(attributes):
             fields[field] = both
         elif chosen:
             fields[field] = chosen[0]
+        elif field == "provided_by":
+            fields[field] = Service.ProvidedBy.UNKNOWN
     for field in ("frequency", "cost", "cost_unit"):
         chosen = [c.split(":", 1)[1] for c in codes if c.startswith(f"{field}:")]
         if chosen:

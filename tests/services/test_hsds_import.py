@@ -53,7 +53,11 @@ def catalogue(curator):
         target_groups=[older],
         support_types=[make_support_type("Ontmoeten", slug="meeting")],
         themes=[make_theme("Taal", slug="taal")],
-        languages=[make_language("Arabisch", code="ar")],
+        # Listed first by position, last by code: the feed's order must not depend on it.
+        languages=[
+            make_language("Turks", code="tr"),
+            make_language("Arabisch", code="ar", position=9),
+        ],
         essence="Samen Nederlands oefenen. Elke week.",
         email="taal@example.org",
         how_to_apply="Kom langs.",
@@ -88,7 +92,13 @@ def catalogue(curator):
     )
     OpeningPeriod.objects.create(location=room, weekday=2, opens=time(10), closes=time(12))
     OpeningPeriod.objects.create(location=room, weekday=4, opens=time(19), closes=time(21, 30))
-    make_service("Luisterlijn", phone="14 020", target_groups=[older], by_phone=True)
+    make_service(
+        "Luisterlijn",
+        phone="14 020",
+        target_groups=[older],
+        by_phone=True,
+        provided_by=Service.ProvidedBy.UNKNOWN,
+    )
     make_service("Koffie", status=Service.Status.TEMPORARILY_CLOSED, target_groups=[older])
     make_service("Oude club", status=Service.Status.ARCHIVED, target_groups=[older])
     return cafe
