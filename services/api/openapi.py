@@ -258,14 +258,23 @@ def page_of(item):
     }
 
 
-def list_operation(summary, item, names):
+def list_operation(summary, item, names, operation_id, detail=None):
+    """A list endpoint; detail: (operationId, path parameter) of the one-item endpoint."""
+    links = {}
+    if detail:
+        links[detail[0]] = {
+            "operationId": detail[0],
+            "parameters": {detail[1]: "$response.body#/contents/0/id"},
+        }
     return {
         "get": {
+            "operationId": operation_id,
             "summary": summary,
             "parameters": params(*names),
             "responses": {
                 "200": {
                     "description": "Een pagina, of met format=ndjson alle resultaten.",
+                    **({"links": links} if links else {}),
                     "content": {
                         "application/json": {"schema": page_of(item)},
                         "application/x-ndjson": {"schema": {"type": "string"}},
@@ -277,9 +286,10 @@ def list_operation(summary, item, names):
     }
 
 
-def detail_operation(summary, schema, name):
+def detail_operation(summary, schema, name, operation_id):
     return {
         "get": {
+            "operationId": operation_id,
             "summary": summary,
             "parameters": [
                 {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
@@ -327,34 +337,47 @@ def document(base_url):
                 "Diensten",
                 service_item,
                 ["page", "per_page", "format", "minimal", "full", *SERVICE_FILTERS],
+                "listServices",
+                ("getService", "service_id"),
             ),
-            "/services/{service_id}": detail_operation("Eén dienst", ref("Service"), "service_id"),
+            "/services/{service_id}": detail_operation(
+                "Eén dienst", ref("Service"), "service_id", "getService"
+            ),
             "/taxonomies": list_operation(
-                "Taxonomieën", ref("Taxonomy"), ["search", "page", "per_page", "format"]
+                "Taxonomieën",
+                ref("Taxonomy"),
+                ["search", "page", "per_page", "format"],
+                "listTaxonomies",
+                ("getTaxonomy", "taxonomy_id"),
             ),
             "/taxonomies/{taxonomy_id}": detail_operation(
-                "Eén taxonomie", ref("Taxonomy"), "taxonomy_id"
+                "Eén taxonomie", ref("Taxonomy"), "taxonomy_id", "getTaxonomy"
             ),
             "/taxonomy_terms": list_operation(
                 "Termen",
                 ref("TaxonomyTerm"),
                 ["search", "page", "per_page", "format", "taxonomy_id", "top_only", "parent_id"],
+                "listTaxonomyTerms",
+                ("getTaxonomyTerm", "term_id"),
             ),
             "/taxonomy_terms/{term_id}": detail_operation(
-                "Eén term", ref("TaxonomyTerm"), "term_id"
+                "Eén term", ref("TaxonomyTerm"), "term_id", "getTaxonomyTerm"
             ),
             "/organizations": list_operation(
                 "Organisaties",
                 ref("Organization"),
                 ["search", "full", "page", "per_page", "format"],
+                "listOrganizations",
+                ("getOrganization", "organization_id"),
             ),
             "/organizations/{organization_id}": detail_operation(
-                "Eén organisatie", ref("Organization"), "organization_id"
+                "Eén organisatie", ref("Organization"), "organization_id", "getOrganization"
             ),
             "/service_at_locations": list_operation(
                 "Diensten op locaties",
                 ref("ServiceAtLocation"),
                 ["page", "per_page", "format", "full", *SERVICE_FILTERS],
+                "listServiceAtLocations",
             ),
         },
         "components": {"schemas": SCHEMAS, "parameters": PARAMETERS},
