@@ -13,6 +13,7 @@ One mapping, used by the read API (services.api), `export_hsds` and `import_hsds
 """
 
 import datetime
+import functools
 import uuid
 import zoneinfo
 from dataclasses import dataclass
@@ -180,6 +181,7 @@ CHARACTERISTICS = _characteristics()
 CHARACTERISTIC_BY_CODE = {c.code: c for c in CHARACTERISTICS}
 
 
+@functools.lru_cache(maxsize=256)
 def characteristic_object(characteristic):
     name = str(characteristic.name)
     return term_object(
@@ -263,6 +265,7 @@ def compact(data):
     return {k: v for k, v in data.items() if v not in (None, "", [])}
 
 
+@functools.lru_cache(maxsize=4096)
 def phone_number(value):
     """(number, note): E.164 when the number can be dialled from abroad, else as written."""
     try:

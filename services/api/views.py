@@ -126,16 +126,17 @@ def stream(documents, last_modified):
     return response
 
 
-def listing(values, items_or_queryset, render, last_modified=None):
-    """A Page envelope (or an ndjson stream) of items rendered by render()."""
+def listing(values, items_or_queryset, render, modified=None):
+    """A Page envelope (or an ndjson stream) of items rendered by render(); modified(item):
+    when an item last changed, for Last-Modified (the latest on the page, or in the stream)."""
     if values.get("format") == "ndjson":
         if isinstance(items_or_queryset, list):
-            return stream((render(item) for item in items_or_queryset), last_modified)
-        return stream(
-            (render(item) for item in items_or_queryset.iterator(chunk_size=500)), last_modified
-        )
+            return stream((render(item) for item in items_or_queryset), None)
+        latest = hsds.modified_across(items_or_queryset) if modified else None
+        return stream((render(item) for item in items_or_queryset.iterator(chunk_size=500)), latest)
     items, envelope = query.page_of(items_or_queryset, values)
-    return {**envelope, "contents": [render(item) for item in items]}, last_modified
+    latest = max((modified(item) for item in items), default=None) if modified else None
+    return {**envelope, "contents": [render(item) for item in items]}, latest
 
 
 @api_view
@@ -161,16 +162,15 @@ def profile(request):
 def services(request):
     values = params.read(request.GET, query.SERVICE_PARAMS)
     matched = query.services(values)
-    last_modified = hsds.modified_across(matched)
     if values.get("minimal"):
-        return listing(values, matched.select_related(None), hsds.minimal_object, last_modified)
+        return listing(values, matched, hsds.minimal_object, hsds.last_modified)
     if values.get("full"):
-        return listing(values, hsds.with_document(matched), hsds.service_object, last_modified)
+        return listing(values, hsds.with_document(matched), hsds.service_object, hsds.last_modified)
     return listing(
         values,
         matched.select_related("organisation", "verified_by"),
         hsds.service_fields,
-        last_modified,
+        hsds.last_modified,
     )
 
 
