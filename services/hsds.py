@@ -624,6 +624,15 @@ def _list(data, key):
     return value
 
 
+def _object(data, key):
+    value = data.get(key)
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise FeedError(f"{key}: een object verwacht")
+    return value
+
+
 def _age(data, key):
     value = data.get(key)
     if value is None:
@@ -668,7 +677,7 @@ def _fields_from_characteristics(attributes):
     """Service fields from our characteristic terms (codes), with the catalogue's defaults."""
     codes = set()
     for attribute in attributes:
-        term = attribute.get("taxonomy_term") or {}
+        term = _object(attribute, "taxonomy_term")
         if term.get("taxonomy_id") == TAXONOMY_BY_KEY["characteristic"].id:
             codes.add(str(term.get("code", "")))
     fields = {}
@@ -695,7 +704,7 @@ def _terms(attributes):
     """{taxonomy key: [(uuid, code, name, description)]} for our stored taxonomies."""
     found = {t.key: [] for t in TAXONOMIES if t.model is not None}
     for attribute in attributes:
-        term = attribute.get("taxonomy_term") or {}
+        term = _object(attribute, "taxonomy_term")
         taxonomy = next((t for t in TAXONOMIES if t.id == term.get("taxonomy_id")), None)
         if taxonomy is None or taxonomy.model is None:
             continue  # characteristics, or another publisher's taxonomy
@@ -775,14 +784,12 @@ def read_service(document):
     if not isinstance(document, dict):
         raise FeedError("een service-object verwacht")
     status = document.get("status")
-    if status not in FROM_STATUS:
+    if not isinstance(status, str) or status not in FROM_STATUS:
         raise FeedError("status: active, inactive, defunct of temporarily closed verwacht")
     name = _text(document, "name", 200)
     if not name:
         raise FeedError("name: ontbreekt")
-    organisation = document.get("organization") or {}
-    if not isinstance(organisation, dict):
-        raise FeedError("organization: object verwacht")
+    organisation = _object(document, "organization")
     org_id = organisation.get("id") or document.get("organization_id")
     if org_id is None:
         raise FeedError("organization_id: ontbreekt")

@@ -1,9 +1,12 @@
+import io
 import json
 from datetime import time
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from services import actions, hsds
 from services.models import (
@@ -225,3 +228,56 @@ def test_a_foreign_feed_with_only_the_required_fields_goes_to_review(tmp_path):
     assert service.summary == "Een plek om elkaar te ontmoeten."
     assert service.scope == Service.Scope.NATIONAL
     assert service.organisation.name == "Buurtkamer"
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=10), children, max_size=3)
+    ),
+    max_leaves=10,
+)
+FIELDS = [
+    "id", "name", "status", "organization", "organization_id", "description", "minimum_age",
+    "maximum_age", "assured_date", "phones", "attributes", "service_areas", "languages",
+    "service_at_locations", "cost_options", "eligibility_description", "url", "email",
+]  # fmt: skip
+BASE = {
+    "id": "0b7a6f39-8c1c-4d6f-a3e0-1f1e7d2a9c55",
+    "organization_id": "9e0d4c1a-5b2f-4e8a-8f43-6a2d1c3b4e5f",
+    "name": "Buurtkamer",
+    "status": "active",
+}
+# A valid minimal record with some fields replaced by anything JSON can hold, so the
+# reading gets past the first checks and meets odd values deeper in.
+records = st.builds(
+    lambda extra: {**BASE, **extra},
+    st.dictionaries(st.sampled_from(FIELDS), json_values, max_size=6),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(document=records)
+def test_reading_any_record_gives_a_record_or_a_feed_error(document):
+    try:
+        record = hsds.read_service(document)
+    except hsds.FeedError as error:
+        assert str(error)
+    else:
+        assert record["fields"]["name"]
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(document=records)
+def test_importing_any_record_writes_it_or_names_the_error(tmp_path, document):
+    feed = tmp_path / "any.json"
+    feed.write_text(json.dumps([document]))
+    try:
+        call_command("import_hsds", str(feed), stdout=io.StringIO(), stderr=io.StringIO())
+    except CommandError as error:
+        assert "fout" in str(error)
+        assert not Service.objects.filter(uuid=BASE["id"]).exists()
+    else:
+        Service.objects.filter(uuid=BASE["id"]).delete()
