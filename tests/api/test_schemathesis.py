@@ -42,4 +42,5 @@ def _keep_test_connection():
 )
 def test_every_answer_matches_our_openapi_document(case, catalogue, settings):  # noqa: F811
     settings.HSDS_API_RATE = (1_000_000, 60)
-    case.call_and_validate()
+    # The WSGI client does not undo GZipMiddleware; compression is the transport's business.
+    case.call_and_validate(headers={"Accept-Encoding": "identity"})
