@@ -21,7 +21,7 @@ def fill(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("services", "0009_activity_sessions")]
+    dependencies = [("services", "0010_plain_choice_labels")]
 
     operations = [
         *[
