@@ -28,6 +28,7 @@ from .numbers import format_number, parse_decimal
 
 NOT_RECORDED = {
     "id",
+    "uuid",
     "created",
     "modified",
     "search_name",

@@ -53,15 +53,20 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django_filters",
     "django_htmx",
+    "corsheaders",
     "services",
     "services.catalogue",
     "services.curation",
+    "services.api",
     "coalitions",
     "phonedesk",
     "sociale_kaart",
 ]
 
 MIDDLEWARE = [
+    # Before anything that can answer (CommonMiddleware, WhiteNoise): preflights and errors
+    # of the open-data API carry the CORS headers too.
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Compressed HTML (the catalogue page is 84 KB, about 15 KB gzipped). CSRF tokens are
     # masked per response, which keeps BREACH-style guessing from working.
@@ -207,3 +212,17 @@ VERIFICATION_OVERDUE_MONTHS = int(os.environ.get("VERIFICATION_OVERDUE_MONTHS", 
 VERIFICATION_LINK_DAYS = int(os.environ.get("VERIFICATION_LINK_DAYS", "30"))
 # The site's own address, for links in e-mails sent without a request (cron reminders).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+
+# Open data: the HSDS 3.0 / Open Referral UK read API (services/api, issue 11).
+HSDS_API_PREFIX = os.environ.get("HSDS_API_PREFIX", "api/hsds/").strip("/") + "/"
+# At most this many requests per window (seconds) from one address, counted in this cache.
+HSDS_API_RATE = (int(os.environ.get("HSDS_API_RATE", "600")), 60)
+HSDS_API_CACHE = "default"
+HSDS_API_MAX_AGE = int(os.environ.get("HSDS_API_MAX_AGE", "300"))
+# CORS only for the API: anyone may read it from a browser, without credentials.
+CORS_URLS_REGEX = rf"^/{HSDS_API_PREFIX}.*$"
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_ALLOW_HEADERS = ["accept", "if-none-match", "if-modified-since"]
+CORS_EXPOSE_HEADERS = ["ETag", "Last-Modified", "Retry-After"]

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap as sitemap_view
 from django.urls import include, path
@@ -27,6 +28,7 @@ urlpatterns = [
         name="view_on_site",
     ),
     path("beheer/", admin.site.urls),
+    path(settings.HSDS_API_PREFIX, include("services.api.urls")),
     path("coalities/", include("coalitions.urls")),
     path("telefoon/", include("phonedesk.urls")),
     path("controle/", include("services.curation.urls")),

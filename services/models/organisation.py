@@ -1,5 +1,7 @@
 """Organisations that provide services."""
 
+from uuid import uuid4
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +26,7 @@ class Organisation(models.Model):
         related_name="organisations",
         verbose_name=_("medewerkers die mogen bewerken"),
     )
+    uuid = models.UUIDField(_("UUID"), default=uuid4, unique=True, editable=False)
 
     class Meta:
         ordering = ["name"]

@@ -1,6 +1,7 @@
 """The service (the unit residents see), its querysets, locations and opening hours."""
 
 import datetime
+from uuid import uuid4
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
@@ -52,6 +53,12 @@ class ServiceQuerySet(models.QuerySet):
         """Services the public sees and finds: published, and temporarily closed ones (the
         public pages show those with a notice and list them after open ones)."""
         return self.filter(status__in=LIVE_STATUSES)
+
+    def open_data(self):
+        """Services an open-data feed publishes: the live ones, and ended (archived) ones
+        with their status, so a syncing reader learns that they ended. Never drafts or
+        services in review."""
+        return self.filter(status__in=[*LIVE_STATUSES, Service.Status.ARCHIVED])
 
 
 class Service(models.Model):
@@ -188,6 +195,7 @@ class Service(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
+    uuid = models.UUIDField(_("UUID"), default=uuid4, unique=True, editable=False)
     alert = models.CharField(
         _("melding"),
         max_length=200,
@@ -369,6 +377,7 @@ class Location(models.Model):
         blank=True,
         help_text=_("Bijvoorbeeld: gesloten in de schoolvakanties."),
     )
+    uuid = models.UUIDField(_("UUID"), default=uuid4, unique=True, editable=False)
 
     class Meta:
         ordering = ["name"]

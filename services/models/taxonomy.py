@@ -1,5 +1,7 @@
 """The terms residents filter on, and the plain words they search with."""
 
+from uuid import uuid4
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +22,7 @@ class Taxonomy(models.Model):
         help_text=_("Eén of twee korte zinnen in eenvoudige taal. Wordt bij het filter getoond."),
     )
     position = models.PositiveSmallIntegerField(_("volgorde"), default=0)
+    uuid = models.UUIDField(_("UUID"), default=uuid4, unique=True, editable=False)
 
     class Meta:
         abstract = True

@@ -23,6 +23,7 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
+from services import hsds
 from services.models import Service, TargetGroup
 
 RESULTS_RE = re.compile(r'id="result-count"[^>]*>\s*(\d+)')
@@ -55,6 +56,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         self.ensure_services(options["services"], options["no_seed"])
+        settings.HSDS_API_RATE = (10**9, 60)  # one address sends every request here
         if "testserver" not in settings.ALLOWED_HOSTS:
             settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
         client = Client()
@@ -102,6 +104,13 @@ class Command(BaseCommand):
         ]
         if detail:
             kinds.append(("detail", reverse("services:detail", kwargs={"slug": detail})))
+        # The open-data API (HSDS): a page of fifty, fully nested, and one service.
+        services = reverse("hsds_api:services")
+        kinds.append(("api: services 50", f"{services}?per_page=50"))
+        kinds.append(("api: services 50 full", f"{services}?per_page=50&full=true"))
+        feed = hsds.feed_queryset().order_by("pk").values_list("uuid", flat=True).first()
+        if feed:
+            kinds.append(("api: service", reverse("hsds_api:service", args=[feed])))
         return kinds
 
     def measure(self, client, kind, url, requests, warmup):
@@ -119,8 +128,11 @@ class Command(BaseCommand):
         if response.status_code != 200:
             self.stdout.write(f"{kind:<26} status {response.status_code}")
             return
-        match = RESULTS_RE.search(response.content.decode())
-        results = match.group(1) if match else "-"
+        if response["Content-Type"].startswith("application/json"):
+            results = str(response.json().get("total_items", 1))
+        else:
+            match = RESULTS_RE.search(response.content.decode())
+            results = match.group(1) if match else "-"
         cold = self.timings(client, url, requests, clear=True)
         warm = self.timings(client, url, requests, clear=False)
         self.stdout.write(
