@@ -165,7 +165,35 @@ if EMAIL_BACKEND_PATH.endswith("smtp.EmailBackend"):
     }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "sociale-kaart@example.org")
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# One cache shared by every worker and every app server: it holds cached catalogue pages and
+# counts, the catalogue's versions (services/versions.py) and rate-limit counters, so it must
+# never be per-process memory. CACHE_URL=redis://host:6379/1 uses Redis (Django's own backend);
+# without it, a table in the database (`manage.py createcachetable`, run next to migrate) is
+# shared by every worker of the machines using that database.
+CACHE_URL = os.environ.get("CACHE_URL", "").strip()
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "sk"),
+        }
+    }
+elif CACHE_URL:
+    raise ImproperlyConfigured(
+        "CACHE_URL must start with redis://, rediss:// or unix://; leave it empty for the "
+        "database cache."
+    )
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "sociale_kaart_cache",
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "sk"),
+            # The table is culled when it holds this many entries (a third goes each time).
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    }
 
 # Security headers. HTTPS-only settings are switched on by SECURE_SSL=1 behind TLS.
 SECURE_CONTENT_TYPE_NOSNIFF = True
