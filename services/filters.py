@@ -15,10 +15,9 @@ from django.core.cache import cache
 from django.db.models import Case, Count, F, IntegerField, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 
-from . import criteria
+from . import criteria, versions
 from .models import (
     MAX_AGE,
-    CatalogueState,
     Language,
     Municipality,
     Service,
@@ -195,9 +194,9 @@ class ServiceFilterSet(django_filters.FilterSet):
     def __init__(self, data=None, *args, default_municipality=None, **kwargs):
         self.default_municipality = default_municipality
         super().__init__(data, *args, **kwargs)
-        self._version = CatalogueState.current()
+        (terms,) = versions.current([versions.TERMS])
         self._choices = cache.get_or_set(
-            f"catalogue:{self._version}:choices", self.load_choices, self.CACHE_SECONDS
+            f"catalogue:terms={terms}:choices", self.load_choices, self.CACHE_SECONDS
         )
         for name, terms in self._choices.items():
             self.filters[name].extra["choices"] = [(t.slug, t.name) for t in terms]
@@ -229,12 +228,19 @@ class ServiceFilterSet(django_filters.FilterSet):
 
     def municipality_q(self, slugs):
         """National services plus the local ones of the chosen (or default) municipalities."""
-        ids = [self.municipality_ids[s] for s in slugs if s in self.municipality_ids]
-        if not ids and self.default_municipality is not None:
-            ids = [self.default_municipality.pk]
+        ids = self.view_municipality_ids(slugs)
         if not ids:
             return Q()
         return Q(pk__in=Service.ids_for_municipalities(ids))
+
+    def view_municipality_ids(self, slugs=None):
+        """The municipalities in view: the chosen ones, else the visitor's (may be none)."""
+        if slugs is None:
+            slugs = self.cleaned.get("gemeente") or []
+        ids = [self.municipality_ids[s] for s in slugs if s in self.municipality_ids]
+        if not ids and self.default_municipality is not None:
+            ids = [self.default_municipality.pk]
+        return ids
 
     @property
     def cleaned(self):
@@ -338,18 +344,24 @@ class ServiceFilterSet(django_filters.FilterSet):
     def active_names(self):
         return [name for name in self.FACETS + ["leeftijd"] if self.cleaned.get(name)]
 
-    # Counts are cached per filter state; the key holds the catalogue's version, so any change
-    # to services or taxonomies makes new keys at once. The timeout bounds bulk writes that
-    # bypass signals (QuerySet.update).
+    # Counts, ids and matches are cached per filter state. The key holds the versions of the
+    # municipalities in view, of national services and of the terms (services/versions.py):
+    # a change there makes new keys at once, a change in another municipality leaves these
+    # warm. The counts the municipality facet shows for municipalities *not* in view may lag
+    # by up to CACHE_SECONDS; the results, the total and every other count are exact.
     CACHE_SECONDS = 300
 
     def cache_key(self, kind, only=None):
         state = {
-            k: v for k, v in self.cleaned.items() if k != "sorteer" and v not in (None, "", [])
+            k: v
+            for k, v in self.cleaned.items()
+            if k != "sorteer" and v not in (None, "", []) and (only is None or k in only)
         }
         municipality = getattr(self.default_municipality, "pk", None)
         raw = json.dumps([kind, municipality, state], sort_keys=True, default=str)
-        return f"catalogue:{self._version}:{hashlib.sha256(raw.encode()).hexdigest()}"
+        if not hasattr(self, "_versions"):
+            self._versions = versions.key_part(self.view_municipality_ids())
+        return f"catalogue:{self._versions}:{hashlib.sha256(raw.encode()).hexdigest()}"
 
     def total(self):
         """The number of results (cached with the facet counts)."""

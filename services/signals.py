@@ -1,35 +1,105 @@
-"""Keep cached catalogue data honest: any change to what the catalogue shows bumps its version."""
+"""Keep cached catalogue data honest: a change bumps the versions of exactly what it touches
+(services/versions.py): the municipalities a service is offered in, before and after the
+change, national services when it is or was national, the terms when a term or municipality
+changes. Bulk writes that bypass signals (QuerySet.update, bulk_create) call versions.bump_*.
+"""
 
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 
+from . import versions
 from .models import (
-    CatalogueState,
     Language,
     Municipality,
     Organisation,
     Service,
     SupportType,
+    Synonym,
     TargetGroup,
     Theme,
 )
 
-WATCHED = [Service, Organisation, TargetGroup, SupportType, Theme, Language, Municipality]
-WATCHED_M2M = ["support_types", "target_groups", "themes", "municipalities", "languages"]
+# Every cached page shows or searches with these: a change invalidates all of them.
+TERMS = [TargetGroup, SupportType, Theme, Language, Municipality, Synonym]
+SERVICE_M2M = ["support_types", "target_groups", "themes", "municipalities", "languages"]
 
 
-def bump(sender, **kwargs):
-    CatalogueState.bump()
+def service_pre_save(sender, instance, raw=False, **kwargs):
+    # Where the service was shown before this save (its municipalities cannot change in a
+    # save: the admin sets them afterwards, which m2m_changed sees).
+    instance._catalogue_places = (
+        versions.places_of([instance.pk]) if instance.pk and not raw else (set(), False)
+    )
 
 
-def bump_m2m(sender, action, **kwargs):
-    if action in {"post_add", "post_remove", "post_clear"}:
-        CatalogueState.bump()
+def service_post_save(sender, instance, **kwargs):
+    municipality_ids, was_national = getattr(instance, "_catalogue_places", (set(), False))
+    versions.bump(
+        municipality_ids, national=was_national or instance.scope == Service.Scope.NATIONAL
+    )
+
+
+def service_pre_delete(sender, instance, **kwargs):
+    instance._catalogue_places = versions.places_of([instance.pk])
+
+
+def service_post_delete(sender, instance, **kwargs):
+    municipality_ids, national = getattr(instance, "_catalogue_places", (set(), True))
+    versions.bump(municipality_ids, national=national)
+
+
+def service_m2m_changed(sender, instance, action, reverse, pk_set, **kwargs):
+    if reverse:
+        # term.services.add(...) or municipality.services.remove(...): pk_set holds services.
+        if action == "pre_clear":
+            instance._catalogue_services = list(
+                sender.objects.filter(**{_column(sender, instance): instance.pk}).values_list(
+                    "service_id", flat=True
+                )
+            )
+        elif action in {"post_add", "post_remove", "post_clear"}:
+            ids = pk_set if action != "post_clear" else getattr(instance, "_catalogue_services", [])
+            versions.bump_services(ids)
+            if isinstance(instance, Municipality):
+                versions.bump([instance.pk])
+        return
+    if action == "pre_clear":
+        instance._catalogue_places = versions.places_of([instance.pk])
+    elif action in {"post_add", "post_remove", "post_clear"}:
+        municipality_ids, national = versions.places_of([instance.pk])
+        if action == "post_clear":
+            municipality_ids |= getattr(instance, "_catalogue_places", (set(), False))[0]
+        elif sender is Service.municipalities.through:
+            municipality_ids |= set(pk_set or ())
+        versions.bump(municipality_ids, national=national)
+
+
+def _column(through, instance):
+    """The through table's column pointing at this (non-service) instance."""
+    return f"{instance._meta.model_name}_id"
+
+
+def organisation_changed(sender, instance, **kwargs):
+    # Cards show the organisation's name: every service of it is touched (two queries).
+    if instance.pk:
+        versions.bump_services(instance.services.values_list("pk", flat=True))
+
+
+def terms_changed(sender, **kwargs):
+    versions.bump(terms=True)
 
 
 def connect():
-    for model in WATCHED:
-        post_save.connect(bump, sender=model, dispatch_uid=f"catalogue-save-{model.__name__}")
-        post_delete.connect(bump, sender=model, dispatch_uid=f"catalogue-delete-{model.__name__}")
-    for name in WATCHED_M2M:
+    uid = "catalogue-version"
+    pre_save.connect(service_pre_save, sender=Service, dispatch_uid=f"{uid}-pre-save")
+    post_save.connect(service_post_save, sender=Service, dispatch_uid=f"{uid}-save")
+    pre_delete.connect(service_pre_delete, sender=Service, dispatch_uid=f"{uid}-pre-delete")
+    post_delete.connect(service_post_delete, sender=Service, dispatch_uid=f"{uid}-delete")
+    post_save.connect(organisation_changed, sender=Organisation, dispatch_uid=f"{uid}-org")
+    pre_delete.connect(organisation_changed, sender=Organisation, dispatch_uid=f"{uid}-org-del")
+    for model in TERMS:
+        name = model.__name__
+        post_save.connect(terms_changed, sender=model, dispatch_uid=f"{uid}-save-{name}")
+        post_delete.connect(terms_changed, sender=model, dispatch_uid=f"{uid}-delete-{name}")
+    for name in SERVICE_M2M:
         through = getattr(Service, name).through
-        m2m_changed.connect(bump_m2m, sender=through, dispatch_uid=f"catalogue-m2m-{name}")
+        m2m_changed.connect(service_m2m_changed, sender=through, dispatch_uid=f"{uid}-m2m-{name}")

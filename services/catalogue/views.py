@@ -23,11 +23,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.generic import DetailView, ListView, TemplateView
 
-from services import presentation, text
+from services import presentation, text, versions
 from services.filters import ServiceFilterSet
 from services.models import (
     LIVE_STATUSES,
-    CatalogueState,
     Location,
     OpeningPeriod,
     Service,
@@ -314,9 +313,12 @@ class ServiceDetailView(CatalogueMixin, DetailView):
         column = "theme_id" if relation == "themes" else "supporttype_id"
         sharing = through.objects.filter(**{f"{column}__in": term_ids}).values("service_id")
         municipality = current_municipality(self.request)
-        # Rank on ids only (a narrow grouping), cached per catalogue version; then fetch the
-        # four rows themselves.
-        key = f"catalogue:{CatalogueState.current()}:related:{service.pk}:{getattr(municipality, 'pk', '')}"
+        # Rank on ids only (a narrow grouping), cached per version of the visitor's
+        # municipality (and national services) and this service's terms; then fetch the four
+        # rows themselves.
+        in_view = versions.key_part([municipality.pk] if municipality else [])
+        terms = ",".join(map(str, sorted(term_ids)))
+        key = f"catalogue:{in_view}:related:{service.pk}:{relation}:{terms}"
         top = cache.get_or_set(
             key,
             lambda: list(
