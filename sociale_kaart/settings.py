@@ -114,6 +114,26 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Persistent connections buy nothing on SQLite and keep files locked in tests.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
+# A streaming read replica for the public pages (sociale_kaart/replica.py): GET requests to
+# these URL namespaces from visitors who are not staff read from it while it is current.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "").strip()
+REPLICA_NAMESPACES = ["services", "coalitions", "hsds"]
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL,
+        conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
+        conn_health_checks=True,
+    )
+    if "OPTIONS" in DATABASES["default"]:
+        DATABASES["replica"]["OPTIONS"] = dict(DATABASES["default"]["OPTIONS"])
+    # Tests read the replica's alias from the test database itself.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["sociale_kaart.replica.ReplicaRouter"]
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+        "sociale_kaart.replica.ReplicaMiddleware",
+    )
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

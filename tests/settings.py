@@ -30,4 +30,5 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 
 # Live-server threads must not keep connections open past a test (database teardown).
-DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+for _database in DATABASES.values():  # noqa: F405
+    _database["CONN_MAX_AGE"] = 0

@@ -23,9 +23,9 @@ from django.conf import settings
 from django.core import signing
 from django.db import connection
 
-from services.forms import FORM_SALT
+from services.catalogue.forms import FORM_SALT
+from services.catalogue.views import REPORTS_PER_HOUR
 from services.models import ErrorReport, Service
-from services.views import REPORTS_PER_HOUR
 from tests.factories import make_service, make_user
 
 pytestmark = [pytest.mark.servers, pytest.mark.django_db(transaction=True)]
@@ -57,7 +57,7 @@ def _database_url():
 class AppServer:
     """One gunicorn (two sync workers) on its own loopback port."""
 
-    def __init__(self, database_url):
+    def __init__(self, database_url, **extra_env):
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {
@@ -65,6 +65,8 @@ class AppServer:
             "DJANGO_SETTINGS_MODULE": "tests.settings",
             "DATABASE_URL": database_url,
             "CACHE_URL": settings.CACHES["default"]["LOCATION"],
+            "DATABASE_REPLICA_URL": "",
+            **extra_env,
         }
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "sociale_kaart.wsgi:application"]
@@ -221,3 +223,88 @@ def test_a_session_made_on_one_server_works_on_the_other(servers):
     status, body = curator.request(other, "/beheer/")
     assert status == 200
     assert "curator" in body
+
+
+# --- a streaming read replica -------------------------------------------------------------
+
+REPLICA_URL = os.environ.get("TEST_REPLICA_URL", "")  # e.g. postgres://postgres@127.0.0.1:5433
+
+
+def _sql(url, statement, params=()):
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        return conn.execute(statement, params).fetchone()
+
+
+@pytest.fixture
+def replica_server():
+    """One app server with DATABASE_REPLICA_URL pointing at a streaming replica of the test
+    database (bin/replica start makes one on port 5433)."""
+    if not REPLICA_URL:
+        pytest.skip("set TEST_REPLICA_URL to a streaming replica of this server (bin/replica)")
+    primary_url = _database_url()
+    name = connection.settings_dict["NAME"]
+    replica_url = f"{REPLICA_URL.rstrip('/')}/{name}"
+    if not _sql(replica_url, "SELECT pg_is_in_recovery()")[0]:
+        pytest.fail(f"{REPLICA_URL} is not a replica (pg_is_in_recovery() is false)")
+    server = AppServer(primary_url, DATABASE_REPLICA_URL=replica_url)
+    try:
+        server.wait_until_up()
+        yield server, primary_url, replica_url
+    finally:
+        _sql(replica_url, "SELECT pg_wal_replay_resume()")
+        server.stop()
+
+
+def _wait_for_replay(primary_url, replica_url):
+    target = _sql(primary_url, "SELECT pg_current_wal_lsn()::text")[0]
+    deadline = time.monotonic() + REQUEST_SECONDS
+    while time.monotonic() < deadline:
+        if _sql(replica_url, "SELECT pg_last_wal_replay_lsn() >= %s::pg_lsn", [target])[0]:
+            return time.monotonic()
+        time.sleep(0.02)
+    raise AssertionError("the replica did not catch up in time")
+
+
+def test_public_pages_read_the_replica_staff_and_fresh_changes_the_primary(replica_server):
+    from django.core.cache import cache
+
+    server, primary_url, replica_url = replica_server
+    on_both = make_service("Buurtkamer Gerepliceerd")
+    make_user("curator", is_staff=True, is_superuser=True)
+    started = time.monotonic()
+    lag_ms = (_wait_for_replay(primary_url, replica_url) - started) * 1000
+    _sql(replica_url, "SELECT pg_wal_replay_pause()")
+    # Written on the primary only while the replica stands still (and not through the site,
+    # so no request told the replica router about it).
+    primary_only = make_service("Inloop Alleen Primair")
+    cache.clear()
+
+    visitor, curator = Visitor(), Visitor()
+    body = visitor.request(server, "/aanbod/")[1]
+    assert on_both.name in body
+    assert primary_only.name not in body  # read from the replica
+
+    token = curator.csrf_token(server, "/beheer/login/")
+    curator.request(
+        server,
+        "/beheer/login/",
+        {"username": "curator", "password": "test-password-123", "csrfmiddlewaretoken": token},
+    )
+    body = curator.request(server, "/beheer/services/service/")[1]
+    assert primary_only.name in body  # staff pages read the primary
+
+    # A change through the site while the replica still stands still: public pages read the
+    # primary until the replica has replayed it.
+    token = curator.csrf_token(server, "/beheer/services/service/")
+    status, _ = curator.request(
+        server,
+        "/beheer/services/service/",
+        {"action": "archive", "_selected_action": [on_both.pk], "csrfmiddlewaretoken": token},
+    )
+    assert status == 302
+    body = visitor.request(server, "/aanbod/")[1]
+    assert on_both.name not in body
+    assert primary_only.name in body
+    print(f"\nreplica caught up with a write in {lag_ms:.0f} ms")
