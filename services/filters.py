@@ -359,9 +359,13 @@ class ServiceFilterSet(django_filters.FilterSet):
         }
         municipality = getattr(self.default_municipality, "pk", None)
         raw = json.dumps([kind, municipality, state], sort_keys=True, default=str)
+        return f"catalogue:{self.versions_key()}:{hashlib.sha256(raw.encode()).hexdigest()}"
+
+    def versions_key(self):
+        """The versions of what this view shows (municipalities in view, national, terms)."""
         if not hasattr(self, "_versions"):
             self._versions = versions.key_part(self.view_municipality_ids())
-        return f"catalogue:{self._versions}:{hashlib.sha256(raw.encode()).hexdigest()}"
+        return self._versions
 
     def total(self):
         """The number of results (cached with the facet counts)."""

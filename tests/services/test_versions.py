@@ -141,3 +141,22 @@ def test_a_cached_catalogue_stays_warm_when_another_municipality_changes(client,
     assert len(after_home.captured_queries) > len(warm.captured_queries)
     assert "Buurtkamer Thuis" in response.content.decode()
     assert response.context["total"] == 3  # two at home, one national
+
+
+def test_cached_cards_follow_an_edit_at_once_and_keep_each_visitors_buttons(client, places):
+    url_home = f"{LIST}?gemeente=thuisstad"
+    assert "Wandelgroep Thuis" in client.get(url_home).content.decode()
+    walk = places["walk"]
+    walk.name = "Wandelgroep Thuis en Terug"
+    walk.save()
+    assert "Wandelgroep Thuis en Terug" in client.get(url_home).content.decode()
+    walk.organisation.name = "Stichting Stap"
+    walk.organisation.save()
+    assert "Door Stichting Stap" in client.get(url_home).content.decode()
+    # The card's text is shared; whether it is on this visitor's list is not.
+    client.post(reverse("services:toggle_shortlist", args=[walk.slug]))
+    body = client.get(url_home).content.decode()
+    assert 'aria-pressed="true"' in body
+    from django.test import Client
+
+    assert 'aria-pressed="true"' not in Client().get(url_home).content.decode()
