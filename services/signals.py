@@ -36,6 +36,8 @@ def service_post_save(sender, instance, **kwargs):
     versions.bump(
         municipality_ids, national=was_national or instance.scope == Service.Scope.NATIONAL
     )
+    # Where it is shown now, for the many-to-many changes that usually follow (no query).
+    instance._catalogue_places = (set(municipality_ids), instance.scope == Service.Scope.NATIONAL)
 
 
 def service_pre_delete(sender, instance, **kwargs):
@@ -62,14 +64,21 @@ def service_m2m_changed(sender, instance, action, reverse, pk_set, **kwargs):
             if isinstance(instance, Municipality):
                 versions.bump([instance.pk])
         return
-    if action == "pre_clear":
-        instance._catalogue_places = versions.places_of([instance.pk])
-    elif action in {"post_add", "post_remove", "post_clear"}:
-        municipality_ids, national = versions.places_of([instance.pk])
-        if action == "post_clear":
-            municipality_ids |= getattr(instance, "_catalogue_places", (set(), False))[0]
-        elif sender is Service.municipalities.through:
-            municipality_ids |= set(pk_set or ())
+    if action not in {"post_add", "post_remove", "post_clear"}:
+        return
+    # Where the service is shown, known from its save in this process, else asked once.
+    places = getattr(instance, "_catalogue_places", None) or versions.places_of([instance.pk])
+    municipality_ids, national = set(places[0]), places[1]
+    national = national or instance.scope == Service.Scope.NATIONAL
+    if sender is Service.municipalities.through:
+        changed = set(pk_set or ()) if action != "post_clear" else set(municipality_ids)
+        versions.bump(municipality_ids | changed, national=national)
+        if action == "post_add":
+            municipality_ids |= changed
+        else:
+            municipality_ids -= changed
+        instance._catalogue_places = (municipality_ids, national)
+    else:
         versions.bump(municipality_ids, national=national)
 
 

@@ -14,6 +14,8 @@ two, from data not yet committed, is never kept under the newest version.
 """
 
 import time
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.core.cache import cache
 from django.db import transaction
@@ -68,6 +70,9 @@ def _bump_now(scopes):
             cache.add(key, time.time_ns(), timeout=None)
 
 
+_batch = ContextVar("catalogue_version_batch", default=None)
+
+
 def bump(municipality_ids=(), national=False, terms=False):
     """Invalidate what shows these municipalities (and national services, and the terms).
 
@@ -77,9 +82,31 @@ def bump(municipality_ids=(), national=False, terms=False):
         scopes.add(NATIONAL)
     if terms:
         scopes.add(TERMS)
+    collecting = _batch.get()
+    if collecting is not None:
+        collecting.update(scopes)
+        return
     scopes = sorted(scopes)
     _bump_now(scopes)
     transaction.on_commit(lambda: _after_commit(scopes))
+
+
+@contextmanager
+def batch():
+    """Collect the bumps of many writes (an import) and bump each version once at the end."""
+    if _batch.get() is not None:
+        yield
+        return
+    scopes = set()
+    token = _batch.set(scopes)
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+        if scopes:
+            ordered = sorted(scopes)
+            _bump_now(ordered)
+            transaction.on_commit(lambda: _after_commit(ordered))
 
 
 def _after_commit(scopes):

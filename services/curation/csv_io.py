@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from services import access, actions, snapshots
+from services import access, actions, snapshots, versions
 from services.models import (
     Municipality,
     Organisation,
@@ -371,7 +371,7 @@ def check_rows(rows, columns, user):
 
 def import_rows(checked, user):
     """Save checked rows, all or nothing, each recorded in history as an import."""
-    with transaction.atomic():
+    with transaction.atomic(), versions.batch():
         for row in checked:
             service = row.form.save()
             service.refresh_search_extra()

@@ -256,3 +256,17 @@ def test_a_row_naming_a_service_outside_scope_or_an_unknown_term_is_still_refuse
     )
     assert "slug" in {field for field, _message in checked[0].errors}
     assert [field for field, _message in checked[1].errors] == ["themes"]
+
+
+def test_an_import_bumps_exactly_the_versions_of_the_municipalities_it_touches(client, world):
+    from services import versions
+
+    scopes = [versions.municipality(world.here.pk), versions.municipality(world.there.pk)]
+    scopes += [versions.NATIONAL]
+    before = versions.current(scopes)
+    client.force_login(world.curator)
+    rows = [[f"Taalcafé {n}", "Eigen Welzijn", "local", "Hierdorp", "ja"] for n in range(5)]
+    assert upload(client, csv_text(rows)).status_code == 302
+    here, there, national = versions.current(scopes)
+    assert here == before[0] + 1  # once for the whole file, not once per row
+    assert (there, national) == (before[1], before[2])
