@@ -446,9 +446,7 @@ class ServiceFilterSet(django_filters.FilterSet):
                 national = scalar_counts[("bereik", Service.Scope.NATIONAL)]
                 if scopes and Service.Scope.NATIONAL not in scopes:
                     national = 0
-                counts = self._municipality_counts(
-                    self.filter_except(self.queryset.all(), {"gemeente"}).order_by(), national
-                )
+                counts = self._municipality_counts(shared, national)
             else:
                 source = self.apply_facets(base, {name}) if self.cleaned.get(name) else shared
                 counts = self._taxonomy_counts(name, source)
@@ -484,18 +482,55 @@ class ServiceFilterSet(django_filters.FilterSet):
         by_id = {row[column]: row["n"] for row in rows}
         return {term.slug: by_id.get(term.pk, 0) for term in self._choices[name]}
 
-    def _municipality_counts(self, queryset, national):
+    def _municipality_counts(self, shared, national):
+        """Each municipality's count: exact for those in view (from this view's results),
+        from the country-wide counts shared by every municipality's view for the others."""
+        in_view = self.view_municipality_ids()
+        by_id = dict(self.country_municipality_counts())
         through = Service.municipalities.through
+        ids = getattr(shared, "ids", None)
         rows = (
-            through.objects.filter(service_id__in=queryset.values("pk"))
+            through.objects.filter(
+                Q(service_id__any_of=ids)
+                if ids is not None
+                else Q(service_id__in=shared.order_by().values("pk")),
+                municipality_id__in=in_view,
+            )
             .values("municipality_id")
             .annotate(n=Count("service_id"))
         )
-        by_id = {row["municipality_id"]: row["n"] for row in rows}
+        exact = {row["municipality_id"]: row["n"] for row in rows}
+        by_id.update({pk: exact.get(pk, 0) for pk in in_view})
         return {
             m.slug: (by_id[m.pk] + national if by_id.get(m.pk) else 0)
             for m in self._choices["gemeente"]
         }
+
+    def country_municipality_counts(self):
+        """{municipality id: local services matching every filter but the municipality}, over
+        the whole country. It does not depend on the municipality in view, so it is cached
+        under the filter state and the terms only and shared by all 342 views; an edit
+        elsewhere shows in it within CACHE_SECONDS."""
+        state = {
+            k: v
+            for k, v in self.cleaned.items()
+            if k not in ("sorteer", "gemeente") and v not in (None, "", [])
+        }
+        fuzzy = bool(self.search) and self.matched()["fuzzy"]  # spelled-alike matching or not
+        raw = json.dumps(["country-municipality-counts", state, fuzzy], sort_keys=True, default=str)
+        (terms,) = versions.current([versions.TERMS])
+        key = f"catalogue:terms={terms}:{hashlib.sha256(raw.encode()).hexdigest()}"
+
+        def compute():
+            queryset = self.filter_except(self.queryset.all(), {"gemeente"}).order_by()
+            rows = (
+                Service.municipalities.through.objects.filter(service_id__in=queryset.values("pk"))
+                .values("municipality_id")
+                .annotate(n=Count("service_id"))
+            )
+            return {row["municipality_id"]: row["n"] for row in rows}
+
+        return cache.get_or_set(key, compute, self.CACHE_SECONDS)
 
     def _facet(self, name, counts):
         chosen = set(self.cleaned.get(name) or [])
