@@ -1,6 +1,9 @@
 # Sociale Kaart: production image. Build: docker build -t sociale-kaart .
 # Migrations are a separate, explicit step (see README):
-#   docker run --rm --env-file .env sociale-kaart python manage.py migrate
+#   docker run --rm --env-file .env sociale-kaart \
+#       sh -c 'python manage.py migrate && python manage.py createcachetable'
+# Set CACHE_URL=redis://... to share the cache between app servers; without it the workers
+# share a table in the database (createcachetable above).
 FROM python:3.12-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \

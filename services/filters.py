@@ -15,10 +15,9 @@ from django.core.cache import cache
 from django.db.models import Case, Count, F, IntegerField, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 
-from . import criteria
+from . import criteria, versions
 from .models import (
     MAX_AGE,
-    CatalogueState,
     Language,
     Municipality,
     Service,
@@ -195,9 +194,9 @@ class ServiceFilterSet(django_filters.FilterSet):
     def __init__(self, data=None, *args, default_municipality=None, **kwargs):
         self.default_municipality = default_municipality
         super().__init__(data, *args, **kwargs)
-        self._version = CatalogueState.current()
+        (terms,) = versions.current([versions.TERMS])
         self._choices = cache.get_or_set(
-            f"catalogue:{self._version}:choices", self.load_choices, self.CACHE_SECONDS
+            f"catalogue:terms={terms}:choices", self.load_choices, self.CACHE_SECONDS
         )
         for name, terms in self._choices.items():
             self.filters[name].extra["choices"] = [(t.slug, t.name) for t in terms]
@@ -229,12 +228,19 @@ class ServiceFilterSet(django_filters.FilterSet):
 
     def municipality_q(self, slugs):
         """National services plus the local ones of the chosen (or default) municipalities."""
-        ids = [self.municipality_ids[s] for s in slugs if s in self.municipality_ids]
-        if not ids and self.default_municipality is not None:
-            ids = [self.default_municipality.pk]
+        ids = self.view_municipality_ids(slugs)
         if not ids:
             return Q()
         return Q(pk__in=Service.ids_for_municipalities(ids))
+
+    def view_municipality_ids(self, slugs=None):
+        """The municipalities in view: the chosen ones, else the visitor's (may be none)."""
+        if slugs is None:
+            slugs = self.cleaned.get("gemeente") or []
+        ids = [self.municipality_ids[s] for s in slugs if s in self.municipality_ids]
+        if not ids and self.default_municipality is not None:
+            ids = [self.default_municipality.pk]
+        return ids
 
     @property
     def cleaned(self):
@@ -338,18 +344,28 @@ class ServiceFilterSet(django_filters.FilterSet):
     def active_names(self):
         return [name for name in self.FACETS + ["leeftijd"] if self.cleaned.get(name)]
 
-    # Counts are cached per filter state; the key holds the catalogue's version, so any change
-    # to services or taxonomies makes new keys at once. The timeout bounds bulk writes that
-    # bypass signals (QuerySet.update).
+    # Counts, ids and matches are cached per filter state. The key holds the versions of the
+    # municipalities in view, of national services and of the terms (services/versions.py):
+    # a change there makes new keys at once, a change in another municipality leaves these
+    # warm. The counts the municipality facet shows for municipalities *not* in view may lag
+    # by up to CACHE_SECONDS; the results, the total and every other count are exact.
     CACHE_SECONDS = 300
 
     def cache_key(self, kind, only=None):
         state = {
-            k: v for k, v in self.cleaned.items() if k != "sorteer" and v not in (None, "", [])
+            k: v
+            for k, v in self.cleaned.items()
+            if k != "sorteer" and v not in (None, "", []) and (only is None or k in only)
         }
         municipality = getattr(self.default_municipality, "pk", None)
         raw = json.dumps([kind, municipality, state], sort_keys=True, default=str)
-        return f"catalogue:{self._version}:{hashlib.sha256(raw.encode()).hexdigest()}"
+        return f"catalogue:{self.versions_key()}:{hashlib.sha256(raw.encode()).hexdigest()}"
+
+    def versions_key(self):
+        """The versions of what this view shows (municipalities in view, national, terms)."""
+        if not hasattr(self, "_versions"):
+            self._versions = versions.key_part(self.view_municipality_ids())
+        return self._versions
 
     def total(self):
         """The number of results (cached with the facet counts)."""
@@ -430,9 +446,7 @@ class ServiceFilterSet(django_filters.FilterSet):
                 national = scalar_counts[("bereik", Service.Scope.NATIONAL)]
                 if scopes and Service.Scope.NATIONAL not in scopes:
                     national = 0
-                counts = self._municipality_counts(
-                    self.filter_except(self.queryset.all(), {"gemeente"}).order_by(), national
-                )
+                counts = self._municipality_counts(shared, national)
             else:
                 source = self.apply_facets(base, {name}) if self.cleaned.get(name) else shared
                 counts = self._taxonomy_counts(name, source)
@@ -468,18 +482,55 @@ class ServiceFilterSet(django_filters.FilterSet):
         by_id = {row[column]: row["n"] for row in rows}
         return {term.slug: by_id.get(term.pk, 0) for term in self._choices[name]}
 
-    def _municipality_counts(self, queryset, national):
+    def _municipality_counts(self, shared, national):
+        """Each municipality's count: exact for those in view (from this view's results),
+        from the country-wide counts shared by every municipality's view for the others."""
+        in_view = self.view_municipality_ids()
+        by_id = dict(self.country_municipality_counts())
         through = Service.municipalities.through
+        ids = getattr(shared, "ids", None)
         rows = (
-            through.objects.filter(service_id__in=queryset.values("pk"))
+            through.objects.filter(
+                Q(service_id__any_of=ids)
+                if ids is not None
+                else Q(service_id__in=shared.order_by().values("pk")),
+                municipality_id__in=in_view,
+            )
             .values("municipality_id")
             .annotate(n=Count("service_id"))
         )
-        by_id = {row["municipality_id"]: row["n"] for row in rows}
+        exact = {row["municipality_id"]: row["n"] for row in rows}
+        by_id.update({pk: exact.get(pk, 0) for pk in in_view})
         return {
             m.slug: (by_id[m.pk] + national if by_id.get(m.pk) else 0)
             for m in self._choices["gemeente"]
         }
+
+    def country_municipality_counts(self):
+        """{municipality id: local services matching every filter but the municipality}, over
+        the whole country. It does not depend on the municipality in view, so it is cached
+        under the filter state and the terms only and shared by all 342 views; an edit
+        elsewhere shows in it within CACHE_SECONDS."""
+        state = {
+            k: v
+            for k, v in self.cleaned.items()
+            if k not in ("sorteer", "gemeente") and v not in (None, "", [])
+        }
+        fuzzy = bool(self.search) and self.matched()["fuzzy"]  # spelled-alike matching or not
+        raw = json.dumps(["country-municipality-counts", state, fuzzy], sort_keys=True, default=str)
+        (terms,) = versions.current([versions.TERMS])
+        key = f"catalogue:terms={terms}:{hashlib.sha256(raw.encode()).hexdigest()}"
+
+        def compute():
+            queryset = self.filter_except(self.queryset.all(), {"gemeente"}).order_by()
+            rows = (
+                Service.municipalities.through.objects.filter(service_id__in=queryset.values("pk"))
+                .values("municipality_id")
+                .annotate(n=Count("service_id"))
+            )
+            return {row["municipality_id"]: row["n"] for row in rows}
+
+        return cache.get_or_set(key, compute, self.CACHE_SECONDS)
 
     def _facet(self, name, counts):
         chosen = set(self.cleaned.get(name) or [])

@@ -102,6 +102,37 @@ def snapshot(service):
     }
 
 
+def snapshot_many(services):
+    """snapshot() of many services in a fixed number of queries: {pk: snapshot}."""
+    services = [service for service in services if service.pk]
+    if not services:
+        return {}
+    ids = [service.pk for service in services]
+    m2m = {pk: {name: [] for name in M2M} for pk in ids}
+    for name in M2M:
+        through = Service._meta.get_field(name).remote_field.through
+        column = f"{M2M[name]._meta.model_name}_id"
+        rows = through.objects.filter(service_id__in=ids).values_list("service_id", column)
+        for service_id, pk in rows:
+            m2m[service_id][name].append(pk)
+    locations = {pk: [] for pk in ids}
+    for location in Location.objects.filter(service_id__in=ids).prefetch_related("opening_periods"):
+        locations[location.service_id].append(
+            location_data(location, location.opening_periods.all())
+        )
+    return {
+        service.pk: {
+            "fields": _fields_of(service, [f.name for f in recorded_fields()]),
+            "m2m": {name: sorted(values) for name, values in m2m[service.pk].items()},
+            LOCATIONS: sorted(
+                locations[service.pk],
+                key=lambda item: (item["id"] is None, item["id"] or 0, item["name"]),
+            ),
+        }
+        for service in services
+    }
+
+
 ORGANISATION_FIELDS = ("name", "description", "website", "email", "phone", "domain")
 
 

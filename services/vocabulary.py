@@ -9,8 +9,8 @@ explanations, and the synonyms curators keep. Cached per catalogue version.
 
 from django.core.cache import cache
 
-from . import text
-from .models import CatalogueState, Language, Service, SupportType, Synonym, TargetGroup, Theme
+from . import text, versions
+from .models import Language, Service, SupportType, Synonym, TargetGroup, Theme
 
 CACHE_SECONDS = 3600
 
@@ -38,6 +38,7 @@ def _collect():
 
 
 def catalogue_words():
-    """A frozenset of the normalised words of the catalogue (cached per version)."""
-    key = f"vocabulary:{CatalogueState.current()}"
+    """A frozenset of the normalised words of the catalogue (cached per version: of the whole
+    catalogue and of the terms)."""
+    key = f"vocabulary:{versions.key_part([])}"
     return cache.get_or_set(key, _collect, CACHE_SECONDS)

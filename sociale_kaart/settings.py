@@ -119,6 +119,26 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Persistent connections buy nothing on SQLite and keep files locked in tests.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
+# A streaming read replica for the public pages (sociale_kaart/replica.py): GET requests to
+# these URL namespaces from visitors who are not staff read from it while it is current.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "").strip()
+REPLICA_NAMESPACES = ["services", "coalitions", "hsds_api"]
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL,
+        conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
+        conn_health_checks=True,
+    )
+    if "OPTIONS" in DATABASES["default"]:
+        DATABASES["replica"]["OPTIONS"] = dict(DATABASES["default"]["OPTIONS"])
+    # Tests read the replica's alias from the test database itself.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["sociale_kaart.replica.ReplicaRouter"]
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+        "sociale_kaart.replica.ReplicaMiddleware",
+    )
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -170,7 +190,35 @@ if EMAIL_BACKEND_PATH.endswith("smtp.EmailBackend"):
     }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "sociale-kaart@example.org")
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# One cache shared by every worker and every app server: it holds cached catalogue pages and
+# counts, the catalogue's versions (services/versions.py) and rate-limit counters, so it must
+# never be per-process memory. CACHE_URL=redis://host:6379/1 uses Redis (Django's own backend);
+# without it, a table in the database (`manage.py createcachetable`, run next to migrate) is
+# shared by every worker of the machines using that database.
+CACHE_URL = os.environ.get("CACHE_URL", "").strip()
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "sk"),
+        }
+    }
+elif CACHE_URL:
+    raise ImproperlyConfigured(
+        "CACHE_URL must start with redis://, rediss:// or unix://; leave it empty for the "
+        "database cache."
+    )
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "sociale_kaart_cache",
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "sk"),
+            # The table is culled when it holds this many entries (a third goes each time).
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    }
 
 # Security headers. HTTPS-only settings are switched on by SECURE_SSL=1 behind TLS.
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -13,21 +13,23 @@ from django.http import (
     JsonResponse,
 )
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.generic import DetailView, ListView, TemplateView
 
-from services import presentation, text
+from services import presentation, text, versions
 from services.filters import ServiceFilterSet
 from services.models import (
     LIVE_STATUSES,
-    CatalogueState,
     Location,
     OpeningPeriod,
     Service,
@@ -145,9 +147,44 @@ class ServiceListView(CatalogueMixin, ListView):
         raw = self.request.GET.get(self.page_kwarg, "1")
         # Negative, huge or non-numeric page numbers fall back to a real page, never an error.
         page = paginator.get_page(raw if str(raw).isdigit() and len(str(raw)) < 7 else 1)
-        found = public_services().with_related().in_bulk(list(page.object_list))
-        page.object_list = [found[pk] for pk in page.object_list if pk in found]
+        page.object_list = self.cards(list(page.object_list))
         return paginator, page, page.object_list, page.has_other_pages()
+
+    CARD_SECONDS = 3600
+    CARD_PARTS = ("services/includes/card_head.html", "services/includes/card_facts.html")
+
+    def cards(self, ids):
+        """The page's services with `card_parts`: the parts of a card that are the same for
+        every visitor and every hour, rendered once per version of the service (its `modified`
+        time and its organisation's name: they show nothing else that changes) and kept in the
+        cache, so they survive the catalogue's version bumps. The next session (it depends on
+        the time) and the buttons (on the visitor) are rendered per request."""
+        found = (
+            public_services()
+            .select_related("organisation")
+            .prefetch_related("sessions")
+            .in_bulk(ids)
+        )
+        services = [found[pk] for pk in ids if pk in found]
+        language = translation.get_language()
+
+        def key(service):
+            organisation = hashlib.sha256(service.organisation.name.encode()).hexdigest()[:12]
+            return f"card:{language}:{service.pk}:{service.modified.timestamp()}:{organisation}"
+
+        keys = {service.pk: key(service) for service in services}
+        cached = cache.get_many(list(keys.values()))
+        rendered = {}
+        for service in services:
+            parts = cached.get(keys[service.pk])
+            if parts is None:
+                parts = [render_to_string(t, {"service": service}) for t in self.CARD_PARTS]
+                rendered[keys[service.pk]] = parts
+            # Our own templates' output, escaped when it was rendered.
+            service.card_head, service.card_facts = (mark_safe(part) for part in parts)  # noqa: S308
+        if rendered:
+            cache.set_many(rendered, self.CARD_SECONDS)
+        return services
 
     def render_to_response(self, context, **response_kwargs):
         response = super().render_to_response(context, **response_kwargs)
@@ -314,9 +351,12 @@ class ServiceDetailView(CatalogueMixin, DetailView):
         column = "theme_id" if relation == "themes" else "supporttype_id"
         sharing = through.objects.filter(**{f"{column}__in": term_ids}).values("service_id")
         municipality = current_municipality(self.request)
-        # Rank on ids only (a narrow grouping), cached per catalogue version; then fetch the
-        # four rows themselves.
-        key = f"catalogue:{CatalogueState.current()}:related:{service.pk}:{getattr(municipality, 'pk', '')}"
+        # Rank on ids only (a narrow grouping), cached per version of the visitor's
+        # municipality (and national services) and this service's terms; then fetch the four
+        # rows themselves.
+        in_view = versions.key_part([municipality.pk] if municipality else [])
+        terms = ",".join(map(str, sorted(term_ids)))
+        key = f"catalogue:{in_view}:related:{service.pk}:{relation}:{terms}"
         top = cache.get_or_set(
             key,
             lambda: list(

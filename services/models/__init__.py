@@ -23,7 +23,6 @@ from .organisation import Organisation
 from .places import Municipality
 from .service import Location, OpeningPeriod, Service, ServiceQuerySet
 from .sessions import ActivitySession
-from .state import CatalogueState
 from .taxonomy import Language, SupportType, Synonym, TargetGroup, Taxonomy, Theme
 
 __all__ = [
@@ -31,7 +30,6 @@ __all__ = [
     "LIVE_STATUSES",
     "MAX_AGE",
     "CampaignRecipient",
-    "CatalogueState",
     "Domain",
     "ErrorReport",
     "Language",

@@ -196,3 +196,77 @@ def test_every_admin_list_exports_for_those_who_may_see_it(client, world, model)
     assert response["Content-Type"].startswith("text/csv")
     client.force_login(world.phone)
     assert client.get(url).status_code == 403
+
+
+def _check(world, rows, columns):
+    rows, columns = csv_io.read_rows(
+        SimpleUploadedFile("diensten.csv", csv_text(rows, columns).encode(), "text/csv")
+    )
+    return csv_io.check_rows(rows, columns, world.curator)
+
+
+def test_checking_a_file_takes_the_same_queries_for_five_rows_as_for_fifty(
+    world, django_assert_max_num_queries
+):
+    from tests.factories import make_service
+
+    columns = ("slug", "name", "organisation", "scope", "municipalities", "out_of_home")
+    existing = [
+        make_service(f"Bestaand {n}", organisation=world.own_org, municipalities=[world.here])
+        for n in range(25)
+    ]
+
+    def rows(count):
+        updates = [
+            [s.slug, s.name, "Eigen Welzijn", "local", "Hierdorp", "ja"]
+            for s in existing[: count // 2]
+        ]
+        new = [["", f"Nieuw {n}", "Ander Huis", "local", "Hierdorp", "ja"] for n in range(count)]
+        return (updates + new)[:count]
+
+    _check(world, rows(1), columns)  # the user's roles, read once per user
+    with django_assert_max_num_queries(40) as small:
+        checked = _check(world, rows(5), columns)
+    assert [row.errors for row in checked] == [[]] * 5
+    with django_assert_max_num_queries(40) as large:
+        checked = _check(world, rows(50), columns)
+    assert [row.errors for row in checked] == [[]] * 50
+    assert sum(1 for row in checked if row.existing) == 25
+    assert len(small.captured_queries) == len(large.captured_queries)
+
+
+def test_a_slug_twice_in_one_file_is_an_error_on_the_second_row(world):
+    slug = world.ours.slug
+    columns = ("slug", "name", "organisation", "scope", "municipalities", "out_of_home")
+    row = [slug, "Koffie-ochtend", "Eigen Welzijn", "local", "Hierdorp", "ja"]
+    checked = _check(world, [row, row], columns)
+    assert checked[0].errors == []
+    assert [field for field, _message in checked[1].errors] == ["slug"]
+
+
+def test_a_row_naming_a_service_outside_scope_or_an_unknown_term_is_still_refused(world):
+    columns = ("slug", "name", "organisation", "scope", "municipalities", "themes", "online")
+    checked = _check(
+        world,
+        [
+            [world.elsewhere.slug, "Schildercursus", "Ander Huis", "local", "Daarstad", "", "ja"],
+            ["", "Nieuw", "Ander Huis", "local", "Hierdorp", "Bestaat Niet", "ja"],
+        ],
+        columns,
+    )
+    assert "slug" in {field for field, _message in checked[0].errors}
+    assert [field for field, _message in checked[1].errors] == ["themes"]
+
+
+def test_an_import_bumps_exactly_the_versions_of_the_municipalities_it_touches(client, world):
+    from services import versions
+
+    scopes = [versions.municipality(world.here.pk), versions.municipality(world.there.pk)]
+    scopes += [versions.NATIONAL]
+    before = versions.current(scopes)
+    client.force_login(world.curator)
+    rows = [[f"Taalcafé {n}", "Eigen Welzijn", "local", "Hierdorp", "ja"] for n in range(5)]
+    assert upload(client, csv_text(rows)).status_code == 302
+    here, there, national = versions.current(scopes)
+    assert here == before[0] + 1  # once for the whole file, not once per row
+    assert (there, national) == (before[1], before[2])

@@ -4,8 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from services import demo
-from services.models import CatalogueState
+from services import demo, versions
 
 
 class Command(BaseCommand):
@@ -35,7 +34,7 @@ class Command(BaseCommand):
 
         result = demo.seed_synthetic(count=services, seed=seed, clear=clear, progress=progress)
         # Bulk writes send no signals: tell cached catalogue pages that the data changed.
-        CatalogueState.bump()
+        versions.bump_everything()
         if clear:
             self.stdout.write(f"Removed {result['removed']} synthetic services.")
         self.stdout.write(

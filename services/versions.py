@@ -1,0 +1,147 @@
+"""The catalogue's versions, kept in the shared cache: one per municipality, one for national
+services, one for every change ("all") and one for the terms and municipalities every facet
+offers ("terms").
+
+A cached page, count or list is stored under a key that holds the versions of what it shows:
+the municipality in view plus the national services plus the terms. An edit bumps only the
+versions of what it touches, so a curator in one municipality leaves the cached pages of the
+341 others warm.
+
+A version that is missing (a fresh cache, an evicted key) starts at the current time in
+nanoseconds: always higher than any value it had before, so an old entry is never read again.
+Bumps happen at once and again after the transaction commits: a page computed between the
+two, from data not yet committed, is never kept under the newest version.
+"""
+
+import time
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from django.core.cache import cache
+from django.db import transaction
+from django.dispatch import Signal
+
+PREFIX = "catalogue-version:"
+ALL = "all"
+NATIONAL = "national"
+TERMS = "terms"
+
+# Sent after a catalogue change commits, just before its versions move (read replicas record
+# the primary's WAL position on it: sociale_kaart/replica.py).
+committed = Signal()
+
+
+def municipality(pk):
+    return f"m{pk}"
+
+
+def scopes_for(municipality_ids):
+    """The versions a view of these municipalities depends on (no municipality: all of them)."""
+    if not municipality_ids:
+        return [TERMS, ALL]
+    return [TERMS, NATIONAL, *(municipality(pk) for pk in sorted(set(municipality_ids)))]
+
+
+def current(scopes):
+    """The versions of these scopes, in the same order, read in one round trip."""
+    keys = [PREFIX + scope for scope in scopes]
+    found = cache.get_many(keys)
+    missing = [key for key in keys if key not in found]
+    if missing:
+        fresh = time.time_ns()
+        for key in missing:
+            cache.add(key, fresh, timeout=None)
+        found.update(cache.get_many(missing))
+    return [found.get(key, 0) for key in keys]
+
+
+def key_part(municipality_ids):
+    """A short string naming the versions a view of these municipalities depends on."""
+    scopes = scopes_for(municipality_ids)
+    return ".".join(f"{s}={v}" for s, v in zip(scopes, current(scopes), strict=True))
+
+
+def _bump_now(scopes):
+    for scope in scopes:
+        key = PREFIX + scope
+        try:
+            cache.incr(key)
+        except ValueError:
+            cache.add(key, time.time_ns(), timeout=None)
+
+
+_batch = ContextVar("catalogue_version_batch", default=None)
+
+
+def bump(municipality_ids=(), national=False, terms=False):
+    """Invalidate what shows these municipalities (and national services, and the terms).
+
+    Every bump also moves ALL, the version of views without a municipality."""
+    scopes = {ALL, *(municipality(pk) for pk in municipality_ids if pk is not None)}
+    if national:
+        scopes.add(NATIONAL)
+    if terms:
+        scopes.add(TERMS)
+    collecting = _batch.get()
+    if collecting is not None:
+        collecting.update(scopes)
+        return
+    scopes = sorted(scopes)
+    _bump_now(scopes)
+    transaction.on_commit(lambda: _after_commit(scopes))
+
+
+@contextmanager
+def batch():
+    """Collect the bumps of many writes (an import) and bump each version once at the end."""
+    if _batch.get() is not None:
+        yield
+        return
+    scopes = set()
+    token = _batch.set(scopes)
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+        if scopes:
+            ordered = sorted(scopes)
+            _bump_now(ordered)
+            transaction.on_commit(lambda: _after_commit(ordered))
+
+
+def _after_commit(scopes):
+    committed.send(sender=None, scopes=scopes)
+    _bump_now(scopes)
+
+
+def bump_everything():
+    """For writes whose reach is not worth working out (a synthetic load, a restore)."""
+    from .models import Municipality
+
+    bump(Municipality.objects.values_list("pk", flat=True), national=True, terms=True)
+
+
+def bump_services(service_ids):
+    """Bump the versions of the municipalities and scope these services are in now: call it
+    before and after a bulk write, so both the old and the new places are invalidated.
+    Two queries, whatever the number of services."""
+    service_ids = list(service_ids)
+    if service_ids:
+        municipality_ids, national = places_of(service_ids)
+        bump(municipality_ids, national=national)
+
+
+def places_of(service_ids):
+    """(municipality ids, whether any is national) of these services as stored now."""
+    from .models import Service
+
+    service_ids = list(service_ids)
+    if not service_ids:
+        return set(), False
+    municipality_ids = set(
+        Service.municipalities.through.objects.filter(service_id__in=service_ids).values_list(
+            "municipality_id", flat=True
+        )
+    )
+    national = Service.objects.filter(pk__in=service_ids, scope=Service.Scope.NATIONAL).exists()
+    return municipality_ids, national
