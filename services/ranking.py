@@ -1,0 +1,115 @@
+"""The one order of search results, in the catalogue and at the phone desk.
+
+First how well a service fits the person, when something about the person is known (an
+age typed in the catalogue, a caller's context at the phone desk); then how well the text
+matches (the search `rank` annotation); then the most recently verified; then the name.
+
+How a service fits a person (`fit`, higher is better):
+- its age range excludes the person: far down (the phone desk still shows it, flagged);
+- it is meant for the person's age (an age group such as "Ouderen (75+)" holding the age,
+  or an age range that starts at 50 or more, or that ends, for the young): up;
+- it needs a referral or is only for people with a low income, and the person is not
+  known to have one: a little down, as the person may not be able to use it;
+- the person wants help at home and the service comes to the home: up.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, Value, When
+
+from .models import Service
+
+# Age groups (target group slugs) and the ages they hold; the rest of the target groups
+# are not about age.
+AGE_GROUPS = {
+    "ouderen-75-plus": (75, None),
+    "55-plussers": (55, None),
+    "50-plussers": (50, None),
+    "jongeren": (12, 25),
+}
+# An age range starting here or later is meant for older people.
+OLDER_FROM = 50
+
+MISFIT, MEANT_FOR, CONDITION, AT_HOME = -8, 2, -1, 1
+
+
+@dataclass(frozen=True)
+class Person:
+    """What is known about the person help is sought for; all optional."""
+
+    age: int | None = None
+    at_home: bool = False
+    low_income: bool = False
+    has_referral: bool = False
+
+    def __bool__(self):
+        return self.age is not None or self.at_home or self.low_income or self.has_referral
+
+
+def age_groups_for(age):
+    return [
+        slug
+        for slug, (low, high) in AGE_GROUPS.items()
+        if age >= low and (high is None or age <= high)
+    ]
+
+
+def misfits_age(age):
+    """Q: the service's age range leaves this age out."""
+    return Q(min_age__gt=age) | Q(max_age__lt=age)
+
+
+def meant_for_age(age):
+    """Q: the service is meant for people of this age (not merely open to them)."""
+    through = Service.target_groups.through
+    in_group = Exists(
+        through.objects.filter(service_id=OuterRef("pk"), targetgroup__slug__in=age_groups_for(age))
+    )
+    condition = Q(in_group)
+    if age >= OLDER_FROM:
+        condition |= Q(min_age__gte=OLDER_FROM, min_age__lte=age)
+    condition |= Q(max_age__isnull=False, max_age__gte=age, min_age__lte=age)
+    return condition & ~misfits_age(age)
+
+
+def fit(person):
+    """An integer expression: how well each service fits this person (0 when unknown)."""
+    score = Value(0, output_field=IntegerField())
+    if not person:
+        return score
+    if person.age is not None:
+        score = score + Case(
+            When(misfits_age(person.age), then=Value(MISFIT)),
+            When(meant_for_age(person.age), then=Value(MEANT_FOR)),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+    if not person.has_referral:
+        score = score + Case(
+            When(referral_required=True, then=Value(CONDITION)),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+    if not person.low_income:
+        score = score + Case(
+            When(low_income_only=True, then=Value(CONDITION)),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+    if person.at_home:
+        score = score + Case(
+            When(at_home=True, then=Value(AT_HOME)), default=Value(0), output_field=IntegerField()
+        )
+    return score
+
+
+def order(queryset, person=None, *, ranked=True):
+    """The queryset in the one result order. ranked: it has a `rank` annotation."""
+    keys = []
+    if person:
+        queryset = queryset.alias(fit=fit(person))
+        keys.append(F("fit").desc())
+    if ranked:
+        keys.append(F("rank").desc())
+    keys += [F("verified_at").desc(nulls_last=True), "name", "pk"]
+    return queryset.order_by(*keys)
