@@ -6,8 +6,8 @@ matches (the search `rank` annotation); then the most recently verified; then th
 
 How a service fits a person (`fit`, higher is better):
 - its age range excludes the person: far down (the phone desk still shows it, flagged);
-- it is meant for the person's age (an age group such as "Ouderen (75+)" holding the age,
-  or an age range that starts at 50 or more, or that ends, for the young): up;
+- it is meant for the person's age: up, more when it is meant for people close to this age
+  ("Ouderen (75+)" or "from 65" for someone of 78) than for a broad group ("50-plussers");
 - it needs a referral or is only for people with a low income, and the person is not
   known to have one: a little down, as the person may not be able to use it;
 - the person wants help at home and the service comes to the home: up.
@@ -29,6 +29,8 @@ AGE_GROUPS = {
 }
 # An age range starting here or later is meant for older people.
 OLDER_FROM = 50
+# A group or range starting at most this many years below an age is meant for that age.
+CLOSE_YEARS = 15
 
 MISFIT, MEANT_FOR, CONDITION, AT_HOME = -8, 2, -1, 1
 
@@ -46,28 +48,29 @@ class Person:
         return self.age is not None or self.at_home or self.low_income or self.has_referral
 
 
-def age_groups_for(age):
-    return [
-        slug
-        for slug, (low, high) in AGE_GROUPS.items()
-        if age >= low and (high is None or age <= high)
-    ]
-
-
 def misfits_age(age):
     """Q: the service's age range leaves this age out."""
     return Q(min_age__gt=age) | Q(max_age__lt=age)
 
 
-def meant_for_age(age):
-    """Q: the service is meant for people of this age (not merely open to them)."""
+def meant_for_age(age, *, closely):
+    """Q: the service is meant for people of this age, not merely open to them.
+
+    closely: meant for people near this age (an age group or an age range starting within
+    CLOSE_YEARS below it, or a range with an upper bound, as for the young); otherwise
+    also the broad groups (50-plussers for someone of 78)."""
+    low = age - CLOSE_YEARS if closely else 0
+    groups = [
+        slug
+        for slug, (start, end) in AGE_GROUPS.items()
+        if low <= start <= age and (end is None or age <= end)
+    ]
     through = Service.target_groups.through
-    in_group = Exists(
-        through.objects.filter(service_id=OuterRef("pk"), targetgroup__slug__in=age_groups_for(age))
+    condition = Q(
+        Exists(through.objects.filter(service_id=OuterRef("pk"), targetgroup__slug__in=groups))
     )
-    condition = Q(in_group)
     if age >= OLDER_FROM:
-        condition |= Q(min_age__gte=OLDER_FROM, min_age__lte=age)
+        condition |= Q(min_age__gte=max(low, OLDER_FROM), min_age__lte=age)
     condition |= Q(max_age__isnull=False, max_age__gte=age, min_age__lte=age)
     return condition & ~misfits_age(age)
 
@@ -80,7 +83,8 @@ def fit(person):
     if person.age is not None:
         score = score + Case(
             When(misfits_age(person.age), then=Value(MISFIT)),
-            When(meant_for_age(person.age), then=Value(MEANT_FOR)),
+            When(meant_for_age(person.age, closely=True), then=Value(MEANT_FOR)),
+            When(meant_for_age(person.age, closely=False), then=Value(MEANT_FOR // 2)),
             default=Value(0),
             output_field=IntegerField(),
         )
