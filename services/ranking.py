@@ -107,9 +107,10 @@ def fit(person):
     return score
 
 
-def order(queryset, person=None, *, ranked=True):
-    """The queryset in the one result order. ranked: it has a `rank` annotation."""
-    keys = []
+def order(queryset, person=None, *, ranked=True, first=()):
+    """The queryset in the one result order. ranked: it has a `rank` annotation; first:
+    order keys that go before all else (the catalogue puts closed services last)."""
+    keys = list(first)
     if person:
         queryset = queryset.alias(fit=fit(person))
         keys.append(F("fit").desc())

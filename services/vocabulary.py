@@ -7,16 +7,20 @@ names, summaries, texts, providers and taxonomy names, the taxonomies' own names
 explanations, and the synonyms curators keep. Cached per catalogue version.
 """
 
+from collections import Counter
+
 from django.core.cache import cache
 
 from . import text
 from .models import CatalogueState, Language, Service, SupportType, Synonym, TargetGroup, Theme
+from .spelling import Vocabulary
 
 CACHE_SECONDS = 3600
 
 
 def _collect():
-    words = set()
+    """{word: how often it occurs}: search corrects a typo towards the commonest near word."""
+    words = Counter()
 
     def add(value):
         words.update(text.WORD_RE.findall(text.normalise(value)))
@@ -34,10 +38,29 @@ def _collect():
     for term, alternatives in Synonym.objects.values_list("term", "alternatives"):
         add(term)
         add(alternatives)
-    return frozenset(word for word in words if not word.isdigit())
+    return {word: count for word, count in words.items() if not word.isdigit()}
+
+
+def _counts(version):
+    return cache.get_or_set(f"vocabulary-counts:{version}", _collect, CACHE_SECONDS)
 
 
 def catalogue_words():
     """A frozenset of the normalised words of the catalogue (cached per version)."""
-    key = f"vocabulary:{CatalogueState.current()}"
-    return cache.get_or_set(key, _collect, CACHE_SECONDS)
+    return frozenset(_counts(CatalogueState.current()))
+
+
+# The spelling index of the current catalogue version, kept in this process: building it
+# sorts every word, which is worth doing once per version rather than once per search.
+_spelling = {}
+
+
+def spelling_vocabulary():
+    """A services.spelling.Vocabulary of the catalogue's words (with their counts)."""
+    version = CatalogueState.current()
+    found = _spelling.get(version)
+    if found is None:
+        found = Vocabulary(_counts(version))
+        _spelling.clear()
+        _spelling[version] = found
+    return found

@@ -265,11 +265,13 @@ def test_catalogue_uses_a_fixed_number_of_queries(client, catalogue, django_asse
     older = catalogue["walk"].target_groups.first()
     for n in range(3):
         make_service(f"Wandelclub {n}", target_groups=[older])
-    with django_assert_max_num_queries(30) as small:
+    # 30 for the page, plus 6 for the catalogue's vocabulary (spelling correction), which is
+    # collected once per catalogue version: each new service here makes a new version.
+    with django_assert_max_num_queries(36) as small:
         assert client.get(LIST, params).context["total"] == 4
     for n in range(3, 40):
         make_service(f"Wandelclub {n}", target_groups=[older])
-    with django_assert_max_num_queries(30) as large:
+    with django_assert_max_num_queries(36) as large:
         assert client.get(LIST, params).context["total"] == 41
     assert len(small.captured_queries) == len(large.captured_queries)
 
