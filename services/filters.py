@@ -300,6 +300,7 @@ class ServiceFilterSet(django_filters.FilterSet):
                 self.cleaned.get("q") or "",
                 filter_words=FILTER_WORDS,
                 exact=self.cleaned.get("precies") == "1",
+                version=self._version,
             )
         return self._search
 

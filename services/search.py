@@ -257,16 +257,17 @@ class Search:
         return matched.annotate(rank=self.rank())
 
 
-def searcher(queryset, query, *, filter_words=(), exact=False):
+def searcher(queryset, query, *, filter_words=(), exact=False, version=None):
     """A Search for this query on `queryset`'s database, with the curators' synonyms and,
     unless exact, typos corrected against the catalogue's words.
 
     filter_words: words the caller offers as filters rather than requiring them in the text.
+    version: the catalogue version, when the caller already read it.
     """
     return Search(
         query,
         postgres=is_postgres(queryset),
-        vocabulary=None if exact else vocabulary.spelling_vocabulary,
+        vocabulary=None if exact else (lambda: vocabulary.spelling_vocabulary(version)),
         synonyms=Synonym.objects.expansions,
         filter_words=filter_words,
     )

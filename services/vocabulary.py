@@ -55,9 +55,12 @@ def catalogue_words():
 _spelling = {}
 
 
-def spelling_vocabulary():
-    """A services.spelling.Vocabulary of the catalogue's words (with their counts)."""
-    version = CatalogueState.current()
+def spelling_vocabulary(version=None):
+    """A services.spelling.Vocabulary of the catalogue's words (with their counts).
+
+    version: the catalogue version when the caller already read it (saves a query)."""
+    if version is None:
+        version = CatalogueState.current()
     found = _spelling.get(version)
     if found is None:
         found = Vocabulary(_counts(version))
