@@ -1,4 +1,6 @@
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from services.models import Service, Synonym
 from services.search import search_queryset, searcher
@@ -185,3 +187,14 @@ def test_search_uses_the_indexes_on_postgresql(services, postgres_only):
         )
         names = {row[0] for row in cursor.fetchall()}
     assert {"service_search_vector_gin", "service_search_name_trgm"} <= names
+
+
+@given(query=st.text(max_size=120))
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_any_query_corrected_split_or_partial_never_fails(services, query):
+    search = searcher(Service.objects.all(), query)
+    results = list(search.queryset(Service.objects.published(), narrowed=True))
+    assert len(results) <= len(services)
+    assert all(term.isascii() and term.isalnum() for term in search.terms + search.unmatched)

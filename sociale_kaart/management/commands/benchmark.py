@@ -96,6 +96,7 @@ class Command(BaseCommand):
             ("catalogue: common word", f"{catalogue}?q=koffie"),
             ("catalogue: two facets", f"{catalogue}?kosten=free&doelgroep={group}"),
             ("catalogue: typo", f"{catalogue}?q=wandelgreop"),
+            ("catalogue: sentence", f"{catalogue}?q=ik+zoek+iemand+om+mee+te+wandelen"),
             ("catalogue: word + facets", f"{catalogue}?q=wandelen&kosten=free&waar=out_of_home"),
             ("catalogue: page 50", f"{catalogue}?pagina=50"),
             ("autocomplete", f"{reverse('services:suggestions')}?q=koff"),
