@@ -328,6 +328,8 @@ class ServiceFilterSet(django_filters.FilterSet):
                 self._match_ids,
                 self.CACHE_SECONDS,
             )
+            if "search" not in self._matched:  # cached by an older version of this code
+                self._matched = self._match_ids()
             # Which words counted was decided with the match; cached with it.
             self.search.adopt(self._matched["search"])
         return self._matched

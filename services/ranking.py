@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, Value, When
 
+from . import criteria
 from .models import Service
 
 # Age groups (target group slugs) and the ages they hold; the rest of the target groups
@@ -48,11 +49,6 @@ class Person:
         return self.age is not None or self.at_home or self.low_income or self.has_referral
 
 
-def misfits_age(age):
-    """Q: the service's age range leaves this age out."""
-    return Q(min_age__gt=age) | Q(max_age__lt=age)
-
-
 def meant_for_age(age, *, closely):
     """Q: the service is meant for people of this age, not merely open to them.
 
@@ -72,7 +68,7 @@ def meant_for_age(age, *, closely):
     if age >= OLDER_FROM:
         condition |= Q(min_age__gte=max(low, OLDER_FROM), min_age__lte=age)
     condition |= Q(max_age__isnull=False, max_age__gte=age, min_age__lte=age)
-    return condition & ~misfits_age(age)
+    return condition & ~criteria.age_misfit_q(age)
 
 
 def fit(person):
@@ -82,7 +78,7 @@ def fit(person):
         return score
     if person.age is not None:
         score = score + Case(
-            When(misfits_age(person.age), then=Value(MISFIT)),
+            When(criteria.age_misfit_q(person.age), then=Value(MISFIT)),
             When(meant_for_age(person.age, closely=True), then=Value(MEANT_FOR)),
             When(meant_for_age(person.age, closely=False), then=Value(MEANT_FOR // 2)),
             default=Value(0),
