@@ -251,7 +251,9 @@ class Search:
         narrowed: the queryset already holds few candidates (see match)."""
         if not self:
             return queryset.annotate(rank=Value(0.0, output_field=FloatField()))
-        matched = self.resolve(queryset, narrowed=narrowed)
+        # Typos are corrected against the vocabulary on both engines, so the catalogue and
+        # the phone desk alike leave out PostgreSQL's spelled-alike names (fuzzy).
+        matched = self.resolve(queryset, narrowed=narrowed, fuzzy=False)
         if not self.terms:
             return matched.annotate(rank=Value(0.0, output_field=FloatField()))
         return matched.annotate(rank=self.rank())
