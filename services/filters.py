@@ -90,7 +90,7 @@ FILTER_WORDS = {
     "internet": ("waar", "online", _("Alleen aanbod via internet tonen?")),
     "thuis": ("waar", "at_home", _("Alleen hulp bij u thuis tonen?")),
     "telefonisch": ("waar", "by_phone", _("Alleen aanbod via de telefoon tonen?")),
-    "ouderen": ("doelgroep", "ouderen-75-plus", _("Alleen aanbod voor ouderen (75+) tonen?")),
+    "ouderen": ("doelgroep", "ouderen-75-plus", _("Alleen aanbod voor ouderen tonen?")),
     "jongeren": ("doelgroep", "jongeren", _("Alleen aanbod voor jongeren tonen?")),
     "mantelzorgers": ("doelgroep", "mantelzorgers", _("Alleen aanbod voor mantelzorgers tonen?")),
 }

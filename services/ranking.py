@@ -23,7 +23,7 @@ from .models import Service
 # Age groups (target group slugs) and the ages they hold; the rest of the target groups
 # are not about age.
 AGE_GROUPS = {
-    "ouderen-75-plus": (75, None),
+    "ouderen-75-plus": (65, None),  # "Ouderen": "meestal vanaf 65 jaar"
     "55-plussers": (55, None),
     "50-plussers": (50, None),
     "jongeren": (12, 25),

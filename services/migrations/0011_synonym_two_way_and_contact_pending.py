@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("services", "0008_organisation_history"),
+        ("services", "0010_plain_choice_labels"),
     ]
 
     operations = [
