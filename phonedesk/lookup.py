@@ -7,9 +7,9 @@ narrowed by the caller context. Nothing here writes.
 
 from dataclasses import dataclass
 
-from django.db.models import Case, IntegerField, Prefetch, Value, When
+from django.db.models import Prefetch
 
-from services import criteria, presentation, text
+from services import criteria, presentation, ranking, text
 from services.models import Location, Service
 from services.search import search_queryset
 from services.validators import tel_href
@@ -32,24 +32,21 @@ def is_searchable(query):
     return len("".join(text.words(query))) >= MIN_QUERY_LETTERS
 
 
+def caller_person(context):
+    """What the caller told about the person help is for, for the one result order."""
+    return ranking.Person(age=context.age, at_home=context.at_home)
+
+
 def find_services(context, query, *, limit=RESULT_LIMIT):
     """Up to `limit` services for a query in this caller context, plus whether there are more.
 
-    Services whose age range fits the caller come first, then the best matches.
+    In the catalogue's own order (services.ranking): services that fit the caller first,
+    then the best matches, then the most recently verified.
     """
     if not is_searchable(query):
         return [], False
     queryset = context.apply_toggles(search_queryset(context.services(), query, narrowed=True))
-    if context.age is not None:
-        queryset = queryset.annotate(
-            age_misfit=Case(
-                When(criteria.age_misfit_q(context.age), then=Value(1)),
-                default=Value(0),
-                output_field=IntegerField(),
-            )
-        ).order_by(criteria.closed_last(), "age_misfit", "-rank", "name")
-    else:
-        queryset = queryset.order_by(criteria.closed_last(), "-rank", "name")
+    queryset = ranking.order(queryset, caller_person(context), first=[criteria.closed_last()])
     services = list(_with_locations(queryset)[: limit + 1])
     return services[:limit], len(services) > limit
 

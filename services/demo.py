@@ -57,9 +57,9 @@ COUNTED_MODELS = (
     OpeningPeriod,
 )
 
-# National offers whose contact data is not in the seed wait for a curator to add it: a
-# published service must have a way to contact it, and we do not invent one.
-NATIONAL_PENDING_ALERT = "We controleren nog hoe u contact opneemt met deze aanbieder."
+# National offers whose contact data is not in the seed are published with what the seed
+# says and marked "contactgegevens volgen": the page then points to the site's own helpline
+# and the curators' dashboard lists them to complete. We do not invent a phone number.
 COST_SEE_WEBSITE = "Kosten: zie de website van de aanbieder."
 COST_UNKNOWN = "Kosten: nog niet bekend. Vraag het na bij de aanbieder."
 
@@ -101,7 +101,11 @@ def load_taxonomies():
             values = {name: value for name, value in row.items() if name != "slug"}
             upsert(model, lookup={"slug": row["slug"]}, values={**values, "position": position})
     for row in data["synonyms"]:
-        upsert(Synonym, lookup={"term": row["term"]}, values={"alternatives": row["alternatives"]})
+        upsert(
+            Synonym,
+            lookup={"term": row["term"]},
+            values={"alternatives": row["alternatives"], "two_way": row.get("two_way", False)},
+        )
 
 
 def load_municipalities():
@@ -205,7 +209,8 @@ def _terms():
 
 
 def load_national():
-    """The national offers of seed 002; published only where the seed gives a contact (url)."""
+    """The national offers of seed 002, all published: a website only where the seed names
+    one, otherwise marked as waiting for contact details (see Service.contact_pending)."""
     terms = _terms()
     for row in read_fixture("demo/national")["services"]:
         url = row.get("url", "")
@@ -214,25 +219,24 @@ def load_national():
             lookup={"slug": slugify(row["organisation"])},
             values={"name": row["organisation"], "domain": row["domain"], "website": url},
         )
-        status = Service.Status.PUBLISHED if url else Service.Status.IN_REVIEW
         row = {
             # Where the seed does not say, the listing says it is not known rather than guess.
             "cost": Service.Cost.UNKNOWN,
             "provided_by": Service.ProvidedBy.UNKNOWN,
             "cost_text": COST_SEE_WEBSITE if url else COST_UNKNOWN,
-            "alert": "" if url else NATIONAL_PENDING_ALERT,
             "how_to_apply": f"Ga naar {url.removeprefix('https://')}." if url else "",
             **row,
         }
+        fields = service_fields(
+            row,
+            contact={"phone": "", "email": "", "url": url},
+            scope=Service.Scope.NATIONAL,
+            status=Service.Status.PUBLISHED,
+        )
         service_upsert(
             slug=slugify(row["name"]),
             organisation=organisation,
-            fields=service_fields(
-                row,
-                contact={"phone": "", "email": "", "url": url},
-                scope=Service.Scope.NATIONAL,
-                status=status,
-            ),
+            fields={**fields, "contact_pending": not url},
             relations=_relations(row, terms, []),
         )
 

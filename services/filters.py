@@ -15,7 +15,7 @@ from django.core.cache import cache
 from django.db.models import Case, Count, F, IntegerField, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 
-from . import criteria, versions
+from . import criteria, ranking, versions
 from .models import (
     MAX_AGE,
     Language,
@@ -80,6 +80,31 @@ def taxonomy_filter(model, relation, label, facet_q=None):
 SETTING_FIELDS = criteria.SETTINGS
 
 
+# Search words that name a filter value: not required in the text (unless the query holds
+# nothing else), and offered as that filter instead ("Alleen gratis aanbod tonen?").
+FILTER_WORDS = {
+    "gratis": ("kosten", Service.Cost.FREE, _("Alleen gratis aanbod tonen?")),
+    "kosteloos": ("kosten", Service.Cost.FREE, _("Alleen gratis aanbod tonen?")),
+    "online": ("waar", "online", _("Alleen aanbod via internet tonen?")),
+    "internet": ("waar", "online", _("Alleen aanbod via internet tonen?")),
+    "thuis": ("waar", "at_home", _("Alleen hulp bij u thuis tonen?")),
+    "telefonisch": ("waar", "by_phone", _("Alleen aanbod via de telefoon tonen?")),
+    "ouderen": ("doelgroep", "ouderen-75-plus", _("Alleen aanbod voor ouderen tonen?")),
+    "jongeren": ("doelgroep", "jongeren", _("Alleen aanbod voor jongeren tonen?")),
+    "mantelzorgers": ("doelgroep", "mantelzorgers", _("Alleen aanbod voor mantelzorgers tonen?")),
+}
+
+
+@dataclass
+class FilterOffer:
+    """A search word offered as the filter it names."""
+
+    word: str
+    name: str
+    value: str
+    question: str
+
+
 SORT_CHOICES = [
     ("relevance", _("Best passend")),
     ("name", _("Naam (A-Z)")),
@@ -118,6 +143,8 @@ class Facet:
 
 class ServiceFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_noop", label=_("Zoek"), max_length=None)
+    # "1": search the words as typed, without correcting them ("Zocht u toch ...?").
+    precies = django_filters.CharFilter(method="filter_noop", label=_("Precies zoals getypt"))
     doelgroep = taxonomy_filter(
         TargetGroup, "target_groups", _("Voor wie"), facet_q=criteria.audience_q
     )
@@ -256,7 +283,7 @@ class ServiceFilterSet(django_filters.FilterSet):
             # Always applied: with no choice in the URL it means the visitor's municipality.
             queryset = queryset.filter(self.municipality_q(self.cleaned.get("gemeente") or []))
         for name, value in self.cleaned.items():
-            if name in skip or name in ("q", "sorteer", "gemeente"):
+            if name in skip or name in ("q", "precies", "sorteer", "gemeente"):
                 continue
             if name == "leeftijd":
                 queryset = self.filter_age(queryset, name, value)
@@ -274,8 +301,25 @@ class ServiceFilterSet(django_filters.FilterSet):
     @property
     def search(self):
         if not hasattr(self, "_search"):
-            self._search = searcher(self.queryset, self.cleaned.get("q") or "")
+            self._search = searcher(
+                self.queryset,
+                self.cleaned.get("q") or "",
+                filter_words=FILTER_WORDS,
+                exact=self.cleaned.get("precies") == "1",
+            )
         return self._search
+
+    def filter_offers(self):
+        """The search words that name a filter value not chosen yet, as FilterOffers."""
+        offers = []
+        for word in self.search.filter_words:
+            name, value, question = FILTER_WORDS[word]
+            valid = {str(key) for key, _label in self.filters[name].extra["choices"]}
+            chosen = self.cleaned.get(name) or []
+            fresh = all(offer.value != value for offer in offers)
+            if value in valid and value not in chosen and fresh:
+                offers.append(FilterOffer(word, name, value, str(question)))
+        return offers
 
     def matched_ids(self):
         """Ids of the published services in the chosen municipalities that the search words
@@ -289,26 +333,36 @@ class ServiceFilterSet(django_filters.FilterSet):
                 self._match_ids,
                 self.CACHE_SECONDS,
             )
+            if "search" not in self._matched:  # cached by an older version of this code
+                self._matched = self._match_ids()
+            # Which words counted was decided with the match; cached with it.
+            self.search.adopt(self._matched["search"])
         return self._matched
 
     def _match_ids(self):
         candidates = self.queryset.filter(self.municipality_q(self.cleaned.get("gemeente") or []))
-        for fuzzy in (False, True) if self.search.postgres else (False,):
-            # Spelled-alike matches only when the words as typed find nothing.
-            matched = self.search.match(candidates, narrowed=True, fuzzy=fuzzy).order_by()
-            ids = list(matched.values_list("pk", flat=True)[: self.ID_LIST_LIMIT + 1])
-            if ids:
-                break
-        return {"ids": ids if len(ids) <= self.ID_LIST_LIMIT else None, "fuzzy": fuzzy}
+        # Typos are corrected against the vocabulary first (both engines), so spelled-alike
+        # names (PostgreSQL's trigram match) are not needed on top.
+        matched = self.search.resolve(candidates, narrowed=True, fuzzy=False).order_by()
+        ids = list(matched.values_list("pk", flat=True)[: self.ID_LIST_LIMIT + 1])
+        return {
+            "ids": ids if len(ids) <= self.ID_LIST_LIMIT else None,
+            "fuzzy": False,
+            "search": self.search.state(),
+        }
 
     @property
     def qs(self):
         if not hasattr(self, "_qs"):
             queryset = self.filter_except(self.queryset.all())
-            if self.sort_key == "relevance":
+            if self.sort_key == "relevance" and self.search.terms:
                 queryset = queryset.annotate(rank=self.search.rank())
             self._qs = self.sort(queryset)
         return self._qs
+
+    def person(self):
+        """What the visitor told about the person help is for (the age), for ranking."""
+        return ranking.Person(age=self.cleaned.get("leeftijd"))
 
     @property
     def sort_key(self):
@@ -322,7 +376,9 @@ class ServiceFilterSet(django_filters.FilterSet):
         key = self.sort_key
         queryset = queryset.alias(closed=criteria.closed_last())
         if key == "relevance":
-            return queryset.order_by("closed", "-rank", "name", "pk")
+            return ranking.order(
+                queryset, self.person(), ranked=bool(self.search.terms), first=["closed"]
+            )
         if key == "cost":
             return queryset.alias(cost_rank=COST_RANK).order_by("closed", "cost_rank", "name", "pk")
         if key == "verified":

@@ -68,3 +68,33 @@ def normalise_input(value, max_length=MAX_QUERY_LENGTH):
     value = str(value or "")[: max_length * 4]
     value = "".join(ch if ch.isprintable() else " " for ch in value)
     return " ".join(value.split())[:max_length]
+
+
+# Words that carry no meaning of their own in a search ("ik ben eenzaam" is about
+# "eenzaam"): dropped from a query unless nothing else is left. Dutch first, then the
+# commonest English ones for the English words residents type. Words that can be the point
+# of a search ("alleen", "samen", "zelf", "thuis", "hulp") are deliberately not here.
+_STOPWORD_LIST = """
+    aan al als ben bent bij dan dat de deze die dit doe doen doet door een en er
+    ga gaan gaat had heb hebben hebt heeft hem het hier hij hoe hun ik in is ja je jij
+    jou jouw kan kun kunnen kunt maar me mee mij mijn moet moeten na naar nee niet nog
+    nu of om ons onze ook op over te tot u uit uw van veel voor waar wanneer was wat we
+    wel wie wil willen wilt word worden wordt zal ze zij zich zijn zo zou zoals zullen
+    graag even erg heel echt iets iemand mezelf mijzelf jezelf uzelf zelfs soms vaak
+    toch daar dus want welke waarom wij hen haar zit zitten meer steeds bijna beetje
+    a an and am are at be do for from i im in is it me my of on or the to want with
+"""
+STOPWORDS = frozenset(_STOPWORD_LIST.split())
+
+
+def query_words(value):
+    """(words that count, stopwords left out) of a query, at most MAX_QUERY_TERMS counted.
+
+    When a query holds only stopwords ("waar doe ik het voor"), they all count: something
+    is better than nothing."""
+    text = normalise((value or "")[: MAX_QUERY_LENGTH * 4])[:MAX_QUERY_LENGTH]
+    found = list(dict.fromkeys(WORD_RE.findall(text)))
+    content = [word for word in found if word not in STOPWORDS]
+    if not content:
+        return found[:MAX_QUERY_TERMS], []
+    return content[:MAX_QUERY_TERMS], [word for word in found if word in STOPWORDS]

@@ -36,7 +36,7 @@ from services.models import (
     TargetGroup,
     Theme,
 )
-from services.search import did_you_mean, search_queryset
+from services.search import search_queryset
 
 from . import calendar, jsonld, selection
 from .forms import ErrorReportForm, MunicipalityForm
@@ -225,10 +225,11 @@ class ServiceListView(CatalogueMixin, ListView):
             else None,
             age=filterset.cleaned.get("leeftijd"),
         )
-        if query and total < 3:
-            context["suggestion"] = did_you_mean(public_services(), query)
+        if query:
+            context.update(self.search_notes(filterset))
         if total == 0:
             context["relaxations"] = self.relaxations(filterset)
+            context["only_words"] = not filterset.active_names()
             context["suggested_themes"] = (
                 Theme.objects.annotate(
                     n=Count("services", filter=Q(services__status__in=LIVE_STATUSES))
@@ -281,6 +282,27 @@ class ServiceListView(CatalogueMixin, ListView):
         if age is not None:
             chips.append((_("Leeftijd: %(age)s jaar") % {"age": age}, self.url_without("leeftijd")))
         return chips
+
+    def search_notes(self, filterset):
+        """What became of the search words: corrections, words that found nothing, words
+        that match only some results, and words offered as the filter they name."""
+        search = filterset.search
+        filterset.matched()  # decides (or reads from the cache) which words counted
+        notes = {"search": search}
+        if search.corrections:
+            params = self.request.GET.copy()
+            params.pop("pagina", None)
+            params["precies"] = "1"
+            notes["corrected_query"] = search.corrected_query
+            notes["typed_url"] = f"{reverse('services:list')}?{params.urlencode()}"
+        offers = []
+        for offer in filterset.filter_offers():
+            params = self.request.GET.copy()
+            params.pop("pagina", None)
+            params.appendlist(offer.name, offer.value)
+            offers.append((offer.question, f"{reverse('services:list')}?{params.urlencode()}"))
+        notes["filter_offers"] = offers
+        return notes
 
     def relaxations(self, filterset):
         """For each chosen filter: how many results there would be without it."""

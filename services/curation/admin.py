@@ -350,7 +350,7 @@ class ServiceAdmin(NotFoundOutsideScopeMixin, csv_io.CsvExportMixin, admin.Model
             },
         ),
         (_("Bereik"), {"fields": ["scope", "municipalities"]}),
-        (_("Contact"), {"fields": [("phone", "email"), "url", "languages"]}),
+        (_("Contact"), {"fields": [("phone", "email"), "url", "contact_pending", "languages"]}),
         (
             _("Status"),
             {

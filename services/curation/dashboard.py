@@ -108,6 +108,9 @@ def overview(user):
     for service in incomplete:
         service.missing = missing_parts(service)
     overdue = to_verify(user)
+    # Published without a way to contact the provider: the page sends residents to our own
+    # helpline until a curator fills in a phone number, e-mail address or link.
+    pending = current.filter(contact_pending=True)
     return {
         "proposals": proposals.select_related("service", "proposed_by")[:LIST_LENGTH],
         "proposal_count": proposals.count(),
@@ -115,6 +118,8 @@ def overview(user):
             :LIST_LENGTH
         ],
         "overdue_count": overdue.count(),
+        "contact_pending": pending.order_by("name")[:LIST_LENGTH],
+        "contact_pending_count": pending.count(),
         "incomplete": incomplete,
         "incomplete_count": with_completeness(current).filter(completeness__lt=100).count(),
         "reports": reports.select_related("service").order_by("state", "-created")[:LIST_LENGTH],

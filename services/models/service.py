@@ -188,6 +188,15 @@ class Service(models.Model):
     phone = models.CharField(_("telefoon"), max_length=30, blank=True, validators=[validate_phone])
     email = models.EmailField(_("e-mailadres"), blank=True)
     url = models.URLField(_("meer informatie (link)"), max_length=500, blank=True)
+    contact_pending = models.BooleanField(
+        _("contactgegevens volgen"),
+        default=False,
+        help_text=_(
+            "Aan voor een dienst die we wel willen tonen, maar waarvan we nog niet weten hoe "
+            "inwoners contact opnemen. De pagina verwijst dan naar onze eigen hulplijn. Gaat "
+            "vanzelf uit zodra er een telefoonnummer, e-mailadres of link is."
+        ),
+    )
     languages = models.ManyToManyField(
         Language, blank=True, related_name="services", verbose_name=_("talen")
     )
@@ -276,8 +285,15 @@ class Service(models.Model):
         ).values("service_id")
         return national.union(local, all=True)
 
+    @property
+    def has_contact(self):
+        return bool(self.phone or self.email or self.url)
+
     def clean(self):
         errors = {}
+        if self.contact_pending and self.has_contact:
+            # The flag says "no contact yet": with a contact it has done its work.
+            self.contact_pending = False
         if self.min_age is not None and self.max_age is not None and self.min_age > self.max_age:
             errors["max_age"] = _(
                 "De hoogste leeftijd moet gelijk zijn aan of hoger dan de laagste."
@@ -302,10 +318,11 @@ class Service(models.Model):
             for field, message in required.items():
                 if not getattr(self, field).strip():
                     errors[field] = message
-            if not (self.phone or self.email or self.url):
+            if not self.has_contact and not self.contact_pending:
                 errors["phone"] = _(
                     "Een gepubliceerde dienst heeft minstens één manier om contact op te "
-                    "nemen: telefoon, e-mail of een link."
+                    "nemen: telefoon, e-mail of een link. Weet u die nog niet? Zet dan "
+                    "'contactgegevens volgen' aan."
                 )
         if errors:
             raise ValidationError(errors)

@@ -4,6 +4,7 @@ from uuid import uuid4
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .. import text
@@ -71,10 +72,27 @@ class Language(Taxonomy):
 
 class SynonymQuerySet(models.QuerySet):
     def expansions(self, terms):
-        """{term: [extra words]} for the query terms curators listed synonyms for."""
-        return {
-            synonym.term: synonym.alternative_words() for synonym in self.filter(term__in=terms)
-        }
+        """{term: [extra words]} for the query terms curators listed synonyms for.
+
+        A synonym that works both ways also expands each of its alternatives: "senioren"
+        finds bejaarden and ouderen when "bejaarden: ouderen, senioren" works both ways."""
+        terms = list(terms)
+        if not terms:
+            return {}
+        either = Q(term__in=terms)
+        for term in terms:
+            either |= Q(two_way=True, alternatives__icontains=term)
+        found = {}
+        for synonym in self.filter(either):
+            alternatives = synonym.alternative_words()
+            if synonym.term in terms:
+                found.setdefault(synonym.term, []).extend(alternatives)
+            if synonym.two_way:
+                for term in terms:
+                    if term in alternatives:
+                        others = [synonym.term] + [w for w in alternatives if w != term]
+                        found.setdefault(term, []).extend(others)
+        return {term: list(dict.fromkeys(words)) for term, words in found.items()}
 
 
 class Synonym(models.Model):
@@ -90,6 +108,15 @@ class Synonym(models.Model):
         _("zoek ook op"),
         max_length=300,
         help_text=_("Woorden gescheiden door komma's. Bijvoorbeeld: eenzaam, eenzaamheid."),
+    )
+    two_way = models.BooleanField(
+        _("ook andersom"),
+        default=False,
+        help_text=_(
+            "Aan: wie een van de andere woorden zoekt, vindt ook dit woord en de rest. "
+            "Bijvoorbeeld: wie senioren zoekt, vindt ook bejaarden en ouderen. Uit laten "
+            "voor een woord dat vaak iets anders betekent, zoals alleen."
+        ),
     )
 
     objects = SynonymQuerySet.as_manager()

@@ -11,7 +11,7 @@ from phonedesk.caller import SESSION_KEY
 from phonedesk.models import SearchTermCount
 from services import presentation as hours
 from services.models import Location, OpeningPeriod, Service
-from tests.factories import make_service
+from tests.factories import make_service, make_target_group
 
 HX = {"HX-Request": "true"}
 
@@ -105,6 +105,19 @@ class TestCallerContext:
         assert "Verwijzing of indicatie nodig" in html
         fitting = search(desk_client, "maatje", municipality=catalogue["delft"].pk, age="40")
         assert "Leeftijd past niet" not in fitting.content.decode()
+
+    def test_services_meant_for_the_callers_age_come_before_those_with_conditions(
+        self, desk_client, catalogue
+    ):
+        older = make_target_group("Ouderen (75+)", slug="ouderen-75-plus")
+        delft = catalogue["delft"]
+        make_service("Alleen? Huisarts", municipalities=[delft], referral_required=True)
+        make_service("Alleen? Vrouwenochtend", municipalities=[delft])
+        make_service("Alleen? Telefooncirkel", municipalities=[delft], min_age=65)
+        make_service("Alleen? Bezoek", municipalities=[delft], target_groups=[older])
+        found = names(search(desk_client, "alleen", municipality=delft.pk, age="78"))
+        assert found[:2] == ["Alleen? Bezoek", "Alleen? Telefooncirkel"]
+        assert found[-1] == "Alleen? Huisarts"
 
 
 class TestReadOut:
@@ -345,13 +358,15 @@ class TestQueryCounts:
     ):
         delft = catalogue["delft"].pk
         self._results(2, catalogue["delft"])
-        search(desk_client, "", municipality=delft)
-        # session, user, role, municipality (form), synonyms, services, five taxonomies,
+        search(desk_client, "wandelclub", municipality=delft)
+        # session, user, role, municipality (form), catalogue version (for the spelling
+        # vocabulary, collected once per version), synonyms, services, five taxonomies,
         # activity sessions, locations, opening hours; the unchanged session is not written.
-        with django_assert_num_queries(14):
+        with django_assert_num_queries(15):
             assert len(names(search(desk_client, "wandelclub", municipality=delft))) == 2
         self._results(8, catalogue["delft"])
-        with django_assert_num_queries(14):
+        search(desk_client, "wandelclub", municipality=delft)
+        with django_assert_num_queries(15):
             assert len(names(search(desk_client, "wandelclub", municipality=delft))) == 10
 
     def test_desk_page_query_count(self, desk_client, catalogue, django_assert_num_queries):

@@ -90,6 +90,8 @@ PAGES = [
     ("filtered", "/aanbod/?kosten=free&vorm=group"),
     ("zero results", "/aanbod/?kosten=paid&waar=by_phone"),
     ("search", "/aanbod/?q=wandel"),
+    # A corrected typo, a filter word offered as the filter, and a word that found nothing.
+    ("search notices", "/aanbod/?q=gratis+wandelen+luistrelijn+qqqxyz"),
     ("detail", "/aanbod/de-luisterlijn/"),
     ("compare", "/aanbod/vergelijk/?d={ids}"),
     ("shortlist", "/mijn-lijst/?d={ids}"),

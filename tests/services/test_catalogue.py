@@ -279,12 +279,14 @@ def test_catalogue_uses_a_fixed_number_of_queries(client, catalogue, django_asse
     for n in range(3):
         make_service(f"Wandelclub {n}", target_groups=[older])
     cache.clear()  # both cold: new services no longer invalidate the cached facet choices
-    with django_assert_max_num_queries(30) as small:
+    # 30 for the page, plus 6 for the catalogue's vocabulary (spelling correction), which is
+    # collected once per catalogue version (the cache is cleared: both are cold).
+    with django_assert_max_num_queries(36) as small:
         assert client.get(LIST, params).context["total"] == 4
     for n in range(3, 40):
         make_service(f"Wandelclub {n}", target_groups=[older])
     cache.clear()
-    with django_assert_max_num_queries(30) as large:
+    with django_assert_max_num_queries(36) as large:
         assert client.get(LIST, params).context["total"] == 41
     assert len(small.captured_queries) == len(large.captured_queries)
 
@@ -542,3 +544,48 @@ def test_the_list_lives_until_the_browser_closes_unless_kept(client, catalogue):
     response = client.post(reverse("services:clear_shortlist"))
     assert response.cookies["mijnlijst"].value == ""
     assert "Uw lijst is nog leeg" in client.get(reverse("services:shortlist")).content.decode()
+
+
+def test_a_mistyped_word_is_corrected_and_the_typed_word_offered(client, catalogue):
+    response = client.get(LIST, {"q": "luistrelijn"})
+    assert names(response) == ["De Luisterlijn"]
+    body = response.content.decode()
+    assert "Resultaten voor <em>luisterlijn</em>." in body
+    assert "Zocht u toch" in body
+    typed = re.search(r'<a href="([^"]+)"><em>luistrelijn</em></a>', body).group(1)
+    exact = client.get(typed.replace("&amp;", "&"))
+    assert names(exact) == []
+    assert "Resultaten voor" not in exact.content.decode()
+
+
+def test_a_search_word_that_names_a_filter_value_is_offered_as_that_filter(client, catalogue):
+    response = client.get(LIST, {"q": "gratis wandelgroep"})
+    # "gratis" is not required in the text: the walking group says nothing about money.
+    assert names(response) == ["Wandelgroep De Stappers"]
+    offer = re.search(
+        r'search-offer"><a href="([^"]+)">Alleen gratis aanbod tonen\?', response.content.decode()
+    )
+    query = parse_qs(urlsplit(offer.group(1).replace("&amp;", "&")).query)
+    assert query["kosten"] == ["free"]
+
+
+def test_words_that_match_nothing_together_show_the_best_partial_matches(client, catalogue):
+    response = client.get(LIST, {"q": "wandelgroep luisterlijn"})
+    assert set(names(response)) == {"Wandelgroep De Stappers", "De Luisterlijn"}
+    assert 'id="search-partial"' in response.content.decode()
+    response = client.get(LIST, {"q": "luisterlijn qqqxyz"})
+    assert names(response) == ["De Luisterlijn"]
+    assert "telden niet mee: qqqxyz" in response.content.decode()
+
+
+def test_no_results_for_words_alone_does_not_blame_the_choices(client, catalogue):
+    body = client.get(LIST, {"q": "qqqxyz"}).content.decode()
+    assert "geen aanbod gevonden met deze zoekwoorden" in body
+    assert "al uw keuzes samen" not in body
+
+
+def test_detail_page_without_contact_points_to_the_helpline(client, catalogue, settings):
+    service = make_service("Landelijke lijn zonder nummer", phone="", contact_pending=True)
+    body = client.get(service.get_absolute_url()).content.decode()
+    assert "Contactgegevens volgen; bel ons op" in body
+    assert settings.HELPLINE_PHONE in body

@@ -115,7 +115,7 @@ CHANGELIST_QUERIES = {
 }
 
 
-DASHBOARD_QUERIES = 13
+DASHBOARD_QUERIES = 14
 
 
 @pytest.mark.parametrize(("role", "model"), CHANGELIST_QUERIES)
@@ -154,3 +154,30 @@ def test_overdue_means_the_same_on_the_dashboard_the_list_and_the_action(client,
     )
     assert "2 diensten gemarkeerd als gecontroleerd" in response.content.decode()
     assert client.get(reverse("admin:services_dashboard")).context["overdue_count"] == 0
+
+
+def test_dashboard_lists_published_services_waiting_for_contact_details(client, world):
+    waiting = make_service(
+        "Landelijke lijn", phone="", contact_pending=True, organisation=world.own_org
+    )
+    make_service("Met telefoon", organisation=world.own_org)
+    client.force_login(world.national_curator)
+    response = client.get(reverse("admin:services_dashboard"))
+    assert response.context["contact_pending_count"] == 1
+    assert list(response.context["contact_pending"]) == [waiting]
+    assert "1 dienst zonder contactgegevens" in response.content.decode()
+
+
+def test_a_contact_ends_the_wait_for_contact_details(world):
+    service = make_service("Landelijke lijn", phone="", contact_pending=True)
+    service.phone = "030 123 45 67"
+    service.full_clean()
+    assert service.contact_pending is False
+
+
+def test_a_published_service_without_contact_must_say_that_contact_details_follow(world):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as raised:
+        make_service("Zonder contact", phone="")
+    assert "contactgegevens volgen" in str(raised.value)

@@ -116,14 +116,14 @@ class LoadDemoTests(TestCase):
             for url in (service.url, service.organisation.website):
                 self.assertTrue(not url or urlparse(url).hostname in lowered, (service.name, url))
 
-    def test_national_offers_without_contact_wait_for_review(self):
+    def test_every_national_offer_is_published_and_says_when_contact_details_follow(self):
+        self.assertEqual(self.national.count(), 24)
         for service in self.national:
-            if service.url:
-                self.assertEqual(service.status, Service.Status.PUBLISHED, service.name)
-            else:
-                self.assertEqual(service.status, Service.Status.IN_REVIEW, service.name)
-                self.assertTrue(service.alert)
-        self.assertTrue(self.national.published().exists())
+            self.assertEqual(service.status, Service.Status.PUBLISHED, service.name)
+            # No invented phone numbers or addresses: a website only where the seed names one.
+            self.assertEqual((service.phone, service.email), ("", ""), service.name)
+            self.assertEqual(service.contact_pending, not service.url, service.name)
+        self.assertEqual(self.national.filter(contact_pending=True).count(), 19)
 
     def test_seed_costs_are_kept(self):
         workbook = Service.objects.get(name="Werkboek Stop eenzaamheid zelf")

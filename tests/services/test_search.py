@@ -1,7 +1,9 @@
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from services.models import Service, Synonym
-from services.search import did_you_mean, search_queryset
+from services.search import search_queryset, searcher
 from tests.factories import make_organisation, make_service, make_theme
 
 pytestmark = pytest.mark.django_db
@@ -52,9 +54,34 @@ def test_dutch_stemming_finds_other_word_forms(services):
     assert "Vrijwilligerscentrale" in found("vrijwilligers")
 
 
-def test_all_words_must_match(services):
+def test_all_words_must_match_when_they_match_together(services):
     assert found("luisterlijn praten") == ["De Luisterlijn"]
-    assert found("luisterlijn mantelzorg") == []
+
+
+def test_words_that_do_not_match_together_give_the_services_matching_most_of_them(services):
+    make_service("Luisterlijn voor mantelzorgers", summary="Voor wie zorgt voor een ander.")
+    search = searcher(Service.objects.all(), "luisterlijn mantelzorg respijtzorg")
+    results = [s.name for s in search.queryset(Service.objects.published()).order_by("-rank")]
+    assert search.partial
+    # Two of the three words first, then those with one.
+    assert results[0] == "Luisterlijn voor mantelzorgers"
+    assert set(results[1:]) == {"De Luisterlijn", "Steunpunt Mantelzorg", "Respijtzorg thuis"}
+
+
+def test_a_word_that_finds_nothing_is_left_out_and_reported(services):
+    search = searcher(Service.objects.all(), "luisterlijn qqqxyz")
+    assert [s.name for s in search.queryset(Service.objects.published())] == ["De Luisterlijn"]
+    assert search.unmatched == ["qqqxyz"]
+    assert not search.partial
+
+
+def test_stopwords_do_not_count_so_a_residents_sentence_finds_services(services):
+    assert "De Luisterlijn" in found("Ik zoek iemand om mee te praten")
+    assert "Steunpunt Mantelzorg" in found("ik ben mantelzorger en wil hulp")
+
+
+def test_a_query_of_only_unknown_words_finds_nothing(services):
+    assert found("qqqxyz wwwvvv") == []
 
 
 def test_ranking_puts_name_above_summary_above_essence_above_provider():
@@ -76,6 +103,20 @@ def test_synonyms_map_plain_words_to_professional_words(services):
     Synonym.objects.create(term="oppas", alternatives="respijtzorg, respijt")
     assert "Respijtzorg thuis" in found("oppas")
     assert found("oppas") == found("oppas")  # stable order
+
+
+def test_a_two_way_synonym_also_finds_the_plain_word_from_the_professional_one():
+    make_service("Soos voor bejaarden")
+    make_service("Seniorenclub")
+    Synonym.objects.create(term="bejaarden", alternatives="ouderen, senioren", two_way=True)
+    assert found("senioren") == ["Seniorenclub", "Soos voor bejaarden"]
+    Synonym.objects.filter(term="bejaarden").update(two_way=False)
+    assert found("senioren") == ["Seniorenclub"]
+
+
+def test_english_words_find_dutch_services_through_synonyms(services):
+    Synonym.objects.create(term="carer", alternatives="mantelzorg, mantelzorger")
+    assert found("carer") == ["Steunpunt Mantelzorg"]
 
 
 def test_synonym_needs_one_word_and_alternatives():
@@ -105,10 +146,36 @@ def test_odd_queries_never_fail(services, query):
     assert isinstance(found(query), list)
 
 
-def test_typo_tolerance_and_did_you_mean_on_postgresql(services, postgres_only):
-    assert "De Luisterlijn" in found("luistrelijn")
-    assert did_you_mean(Service.objects.published(), "luistrelijn") == "De Luisterlijn"
-    assert did_you_mean(Service.objects.published(), "luisterlijn") is None
+@pytest.mark.parametrize(
+    ("typed", "meant", "expected"),
+    [
+        ("luistrelijn", "luisterlijn", "De Luisterlijn"),
+        ("eenzaamhied", "eenzaamheid", "Eén tegen eenzaamheid"),
+        ("mantelzrog", "mantelzorg", "Steunpunt Mantelzorg"),
+        ("respijtzrog", "respijtzorg", "Respijtzorg thuis"),
+    ],
+)
+def test_every_mistyped_word_is_corrected_to_a_catalogue_word_on_both_engines(
+    services, typed, meant, expected
+):
+    search = searcher(Service.objects.all(), f"ik zoek {typed}")
+    assert search.corrections == {typed: meant}
+    assert expected in found(f"ik zoek {typed}")
+
+
+def test_a_correctly_spelled_word_is_not_corrected(services):
+    assert searcher(Service.objects.all(), "luisterlijn").corrections == {}
+
+
+def test_searching_exactly_as_typed_skips_the_correction(services):
+    assert searcher(Service.objects.all(), "luistrelijn", exact=True).corrections == {}
+
+
+def test_a_compound_of_two_catalogue_words_is_searched_as_both(services):
+    make_service("Hulp bij uw computer", summary="Vrijwilligers helpen u met uw tablet.")
+    search = searcher(Service.objects.all(), "computerhulp")
+    assert search.splits == {"computerhulp": ["computer", "hulp"]}
+    assert found("computerhulp") == ["Hulp bij uw computer"]
 
 
 def test_search_uses_the_indexes_on_postgresql(services, postgres_only):
@@ -120,3 +187,14 @@ def test_search_uses_the_indexes_on_postgresql(services, postgres_only):
         )
         names = {row[0] for row in cursor.fetchall()}
     assert {"service_search_vector_gin", "service_search_name_trgm"} <= names
+
+
+@given(query=st.text(max_size=120))
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_any_query_corrected_split_or_partial_never_fails(services, query):
+    search = searcher(Service.objects.all(), query)
+    results = list(search.queryset(Service.objects.published(), narrowed=True))
+    assert len(results) <= len(services)
+    assert all(term.isascii() and term.isalnum() for term in search.terms + search.unmatched)

@@ -53,6 +53,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-phonedesk", action="store_true", help="Leave out the phone desk's searches."
         )
+        parser.add_argument(
+            "--no-quality",
+            action="store_true",
+            help="Leave out the judged query set (recall@10 and MRR, see search_quality).",
+        )
 
     def handle(self, *args, **options):
         self.ensure_services(options["services"], options["no_seed"])
@@ -73,6 +78,8 @@ class Command(BaseCommand):
         for kind, url in self.kinds():
             self.measure(client, kind, url, options["requests"], options["warmup"])
         self.page_weight(client)
+        if not options["no_quality"]:
+            self.search_quality()
         if not options["no_phonedesk"]:
             from phonedesk import benchmark as phonedesk_benchmark
 
@@ -98,6 +105,7 @@ class Command(BaseCommand):
             ("catalogue: common word", f"{catalogue}?q=koffie"),
             ("catalogue: two facets", f"{catalogue}?kosten=free&doelgroep={group}"),
             ("catalogue: typo", f"{catalogue}?q=wandelgreop"),
+            ("catalogue: sentence", f"{catalogue}?q=ik+zoek+iemand+om+mee+te+wandelen"),
             ("catalogue: word + facets", f"{catalogue}?q=wandelen&kosten=free&waar=out_of_home"),
             ("catalogue: page 50", f"{catalogue}?pagina=50"),
             ("autocomplete", f"{reverse('services:suggestions')}?q=koff"),
@@ -152,6 +160,23 @@ class Command(BaseCommand):
         timings.sort()
         p95 = timings[min(len(timings) - 1, round(0.95 * len(timings)) - 1)]
         return statistics.median(timings), p95
+
+    def search_quality(self):
+        """The judged query set's figures on this database (with synthetic services they are
+        lower than on the demo data alone: synthetic services compete for the first ten)."""
+        from django.core.management.base import CommandError
+
+        from services.management.commands.search_quality import evaluate
+
+        try:
+            result = evaluate()
+        except CommandError as error:
+            self.stdout.write(f"search quality: skipped ({error})")
+            return
+        self.stdout.write(
+            f"search quality, {len(result['rows'])} judged queries: "
+            f"recall@10 {result['recall']:.3f}, MRR@10 {result['mrr']:.3f}"
+        )
 
     def page_weight(self, client):
         """First-load bytes of the catalogue page, gzip-compressed as whitenoise serves them."""
