@@ -2,7 +2,6 @@
 
 import datetime
 import math
-import re
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -12,13 +11,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from services import text
-
-from .models import TERM_MAX_LENGTH, Call, SearchTermCount
+from . import terms
+from .models import Call, SearchTermCount, Source
 
 ROUND_TO_MINUTES = 15
-# Words with several digits are phone numbers, postcodes or house numbers: never counted.
-NUMBER_WORD_RE = re.compile(r"[0-9].*[0-9].*[0-9]")
 
 
 def _round_down(moment, minutes=ROUND_TO_MINUTES):
@@ -50,32 +46,38 @@ def call_finish(*, started_at, outcome, municipality=None, age_band="", themes=(
     return call
 
 
-def normalised_term(query):
-    """The query as it is counted: plain words, numbers dropped, cut to the column's length."""
-    kept = [word for word in text.words(query) if not NUMBER_WORD_RE.search(word)]
-    term = " ".join(kept)[:TERM_MAX_LENGTH].strip()
-    return term if len(term.replace(" ", "")) >= 2 else ""
+def search_term_count(
+    *, query, found, municipality=None, first_in_call=True, source=Source.DESK, day=None
+):
+    """Add one search to the day's count for its term and municipality (an id); returns the term.
 
-
-def search_term_count(*, query, found, day=None):
-    """Add one search to today's count for its normalised term; returns the term or ""."""
-    term = normalised_term(query)
-    if not term:
-        return ""
+    Only a term whose every word is in the closed vocabulary is kept as text
+    (terms.keepable_term); any other search adds to the blank "unknown word" row. `calls`
+    grows only for the first search of this term in a call (or a visit to the site), so the
+    gap report can ask for several different calls. Returns None when nothing was counted.
+    """
+    term = terms.keepable_term(query)
+    if term is None:
+        return None
     day = day or timezone.localdate()
-    zero = 0 if found else 1
-    updated = SearchTermCount.objects.filter(day=day, term=term).update(
-        total=F("total") + 1, zero_results=F("zero_results") + zero
-    )
-    if not updated:
+    changes = {
+        "total": F("total") + 1,
+        "zero_results": F("zero_results") + (0 if found else 1),
+        "calls": F("calls") + (1 if first_in_call else 0),
+    }
+    key = {"day": day, "municipality_id": municipality, "source": source, "term": term}
+    if not SearchTermCount.objects.filter(**key).update(**changes):
         try:
             with transaction.atomic():
-                SearchTermCount.objects.create(day=day, term=term, total=1, zero_results=zero)
+                SearchTermCount.objects.create(
+                    **key,
+                    total=1,
+                    zero_results=0 if found else 1,
+                    calls=1 if first_in_call else 0,
+                )
         except IntegrityError:
             # Another request created the row a moment ago.
-            SearchTermCount.objects.filter(day=day, term=term).update(
-                total=F("total") + 1, zero_results=F("zero_results") + zero
-            )
+            SearchTermCount.objects.filter(**key).update(**changes)
     return term
 
 

@@ -205,5 +205,8 @@ HELPLINE_HOURS = os.environ.get(
 DEFAULT_MUNICIPALITY = os.environ.get("DEFAULT_MUNICIPALITY", "voorbeeldstad")
 VERIFICATION_OVERDUE_MONTHS = int(os.environ.get("VERIFICATION_OVERDUE_MONTHS", "12"))
 VERIFICATION_LINK_DAYS = int(os.environ.get("VERIFICATION_LINK_DAYS", "30"))
+# The OpenTaal Hunspell word list (Debian's hunspell-nl): which search words are ordinary
+# Dutch words that may be counted by name (phonedesk.terms). Missing: catalogue words only.
+DUTCH_DICTIONARY = os.environ.get("DUTCH_DICTIONARY", "/usr/share/hunspell/nl.dic")
 # The site's own address, for links in e-mails sent without a request (cron reminders).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
