@@ -1,7 +1,9 @@
 """Writes of the phone desk: logging a finished call, counting a search, mailing a summary."""
 
 import datetime
+import logging
 import math
+import smtplib
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -15,6 +17,15 @@ from . import terms
 from .models import Call, SearchTermCount, Source
 
 ROUND_TO_MINUTES = 15
+logger = logging.getLogger(__name__)
+
+
+class MailNotSent(Exception):
+    """The summary could not be handed to the mail server; `refused` if it refused the address."""
+
+    def __init__(self, *, refused):
+        super().__init__("refused" if refused else "unavailable")
+        self.refused = refused
 
 
 def _round_down(moment, minutes=ROUND_TO_MINUTES):
@@ -82,7 +93,13 @@ def search_term_count(
 
 
 def summary_send(*, to, services):
-    """E-mail the summary of the picked services to one address, which is not kept anywhere."""
+    """E-mail the summary of the picked services to one address, which is not kept anywhere.
+
+    Called outside any database transaction (the desk's views write nothing around it), so
+    a slow or failing mail server never holds a transaction open. SMTP errors become
+    MailNotSent; the log says what kind of failure it was, never the address (an SMTP
+    error's own text often contains it).
+    """
     context = {
         "services": services,
         "SITE_NAME": settings.SITE_NAME,
@@ -95,4 +112,17 @@ def summary_send(*, to, services):
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[to],
     )
-    message.send()
+    try:
+        message.send()
+    except smtplib.SMTPRecipientsRefused as error:
+        codes = sorted({code for code, _text in error.recipients.values()})
+        logger.warning("Summary e-mail refused by the mail server (SMTP %s).", codes)
+        raise MailNotSent(refused=True) from None
+    except smtplib.SMTPResponseException as error:
+        logger.warning("Summary e-mail not sent (SMTP %s).", error.smtp_code)
+        raise MailNotSent(refused=500 <= error.smtp_code < 600) from None
+    except (smtplib.SMTPException, OSError) as error:
+        logger.warning(
+            "Summary e-mail not sent: mail server unavailable (%s).", type(error).__name__
+        )
+        raise MailNotSent(refused=False) from None

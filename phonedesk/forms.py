@@ -129,6 +129,8 @@ class SummaryEmailForm(forms.Form):
     email = forms.EmailField(
         label=_("E-mailadres van de beller"),
         help_text=_("Alleen voor dit bericht. Het adres wordt niet bewaard."),
+        # Shared desk computers must not offer one caller's address to the next.
+        widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
 
 

@@ -289,11 +289,33 @@ def summary_email(request):
     caller = CallerContext.load(request.session)
     services = lookup.readouts(lookup.picked_services(caller), caller)
     form = SummaryEmailForm(request.POST)
+    status = 400
     if form.is_valid() and services:
-        actions.summary_send(to=form.cleaned_data["email"], services=services)
-        messages.success(request, _("De samenvatting is verstuurd. Het adres is niet bewaard."))
-        # Back to the call: what is left is finishing it.
-        return redirect("phonedesk:desk")
+        try:
+            actions.summary_send(to=form.cleaned_data["email"], services=services)
+        except actions.MailNotSent as failure:
+            if failure.refused:
+                form.add_error(
+                    "email",
+                    _(
+                        "De mailserver neemt dit adres niet aan. Controleer het adres samen "
+                        "met de beller, of druk de samenvatting af en stuur die per post."
+                    ),
+                )
+            else:
+                status = 503
+                messages.error(
+                    request,
+                    _(
+                        "De samenvatting kon nu niet worden gemaild: de mailserver is niet "
+                        "bereikbaar. Het adres is niet bewaard. Probeer het over een paar "
+                        "minuten nog eens, of druk de samenvatting af en stuur die per post."
+                    ),
+                )
+        else:
+            messages.success(request, _("De samenvatting is verstuurd. Het adres is niet bewaard."))
+            # Back to the call: what is left is finishing it.
+            return redirect("phonedesk:desk")
     if not services:
         messages.error(request, _("Er staan nog geen diensten op de lijst."))
     context = {
@@ -302,7 +324,7 @@ def summary_email(request):
         "email_form": form,
         "can_see_report": can_see_report(request.user),
     }
-    return _render(request, "phonedesk/summary.html", context, status=400)
+    return _render(request, "phonedesk/summary.html", context, status=status)
 
 
 def _report(request):
