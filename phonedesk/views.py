@@ -17,7 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from services import access
+from services import access, text
 from services.models import Municipality
 
 from . import actions, lookup, reports, terms
@@ -168,10 +168,7 @@ def service_panel(request, pk):
 
 
 def _post_int(request, name):
-    try:
-        return int(request.POST.get(name, ""))
-    except ValueError:
-        return None
+    return text.ascii_int(request.POST.get(name, ""))
 
 
 @never_cache
