@@ -5,7 +5,7 @@ A cookie holds only service ids; nothing about the visitor is stored on the serv
 
 from django.utils.translation import gettext_lazy as _
 
-from . import text
+from services import text
 
 COOKIE_MAX_AGE = 60 * 60 * 24 * 180
 
