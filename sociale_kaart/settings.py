@@ -157,6 +157,8 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # Curators and administrators must log in with a TOTP code (services.logins). Deliberately
 # not an environment variable: only the test settings turn it off, for tests about other things.
 SECOND_FACTOR_REQUIRED = True
+# The admin never shows a TOTP secret or its QR code again after set-up.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 OTP_TOTP_ISSUER = os.environ.get("SITE_NAME", "Sociale Kaart")
 
 AUTH_PASSWORD_VALIDATORS = [
