@@ -10,6 +10,9 @@ class SocialeKaartConfig(AppConfig):
     name = "sociale_kaart"
     verbose_name = "Sociale Kaart"
 
+    def ready(self):
+        from . import checks  # noqa: F401  (registers the deployment checks)
+
 
 def _start_idle_clock(sender, request, user, **kwargs):
     from .middleware import touch_session
