@@ -1,8 +1,11 @@
 """Writes of the phone desk: logging a finished call, counting a search, mailing a summary."""
 
 import datetime
+import hashlib
+import hmac
 import logging
 import math
+import re
 import smtplib
 
 from django.conf import settings
@@ -90,6 +93,45 @@ def search_term_count(
             # Another request created the row a moment ago.
             SearchTermCount.objects.filter(**key).update(**changes)
     return term
+
+
+VISITOR_COOKIE = "gezocht"
+MAX_VISITOR_MARKERS = 20
+MARKER_RE = re.compile(r"^[0-9a-f]{12}$")
+
+
+def catalogue_search_count(*, request, response, query, municipality, **kwargs):
+    """Count a resident's catalogue search that found nothing, like a phone-desk search.
+
+    The same closed vocabulary applies. A visitor counts once per term: a cookie of this
+    browser (until it closes) lists keyed hashes of the terms already counted, never the
+    terms; the server keeps nothing about the visitor.
+    """
+    term = terms.keepable_term(query)
+    if term is None:
+        return
+    key = settings.SECRET_KEY.encode()
+    marker = hmac.new(key, ("catalogue:" + term).encode(), hashlib.sha256).hexdigest()[:12]
+    seen = [
+        value
+        for value in request.COOKIES.get(VISITOR_COOKIE, "").split(".")
+        if MARKER_RE.match(value)
+    ]
+    first = marker not in seen
+    search_term_count(
+        query=query,
+        found=False,
+        municipality=getattr(municipality, "pk", None),
+        first_in_call=first,
+        source=Source.CATALOGUE,
+    )
+    if first:
+        response.set_cookie(
+            VISITOR_COOKIE,
+            ".".join([*seen, marker][-MAX_VISITOR_MARKERS:]),
+            samesite="Lax",
+            httponly=True,
+        )
 
 
 def summary_send(*, to, services):

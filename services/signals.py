@@ -1,6 +1,7 @@
 """Keep cached catalogue data honest: any change to what the catalogue shows bumps its version."""
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.dispatch import Signal
 
 from .models import (
     CatalogueState,
@@ -12,6 +13,10 @@ from .models import (
     TargetGroup,
     Theme,
 )
+
+# A resident's search in the catalogue found nothing. Sent with request, response, query and
+# municipality; the phone desk counts it for the gap report (services knows nothing of that).
+search_without_results = Signal()
 
 WATCHED = [Service, Organisation, TargetGroup, SupportType, Theme, Language, Municipality]
 WATCHED_M2M = ["support_types", "target_groups", "themes", "municipalities", "languages"]

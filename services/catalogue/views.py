@@ -23,7 +23,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.generic import DetailView, ListView, TemplateView
 
-from services import presentation, text
+from services import presentation, signals, text
 from services.filters import ServiceFilterSet
 from services.models import (
     LIVE_STATUSES,
@@ -155,6 +155,14 @@ class ServiceListView(CatalogueMixin, ListView):
         if self.request.htmx and not self.request.htmx.history_restore_request:
             # The address bar shows the link to share: with the municipality in it.
             response["HX-Push-Url"] = context["share_url"]
+        if context.get("query") and context.get("total") == 0:
+            signals.search_without_results.send(
+                sender=type(self),
+                request=self.request,
+                response=response,
+                query=context["query"],
+                municipality=current_municipality(self.request),
+            )
         return response
 
     def get_template_names(self):
