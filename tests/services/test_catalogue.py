@@ -519,3 +519,16 @@ def test_reloading_the_report_address_goes_back_to_the_form(client, catalogue):
     response = client.get(reverse("services:report", args=[service.slug]))
     assert response.status_code == 302
     assert response["Location"] == service.get_absolute_url() + "#meld"
+
+
+def test_links_repeat_only_known_parameters(client, catalogue):
+    for n in range(25):
+        make_service(f"Wandelgroep {n}", municipalities=[catalogue["walk"].municipalities.first()])
+    junk = {f"onbekend{n}": "x" * 100 for n in range(30)}
+    plain = client.get(LIST, {"q": "wandel"})
+    response = client.get(LIST, {"q": "wandel", **junk})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "onbekend" not in body
+    assert len(body) < len(plain.content.decode()) + 5000
+    assert "pagina=2" in body
