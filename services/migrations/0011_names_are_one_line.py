@@ -7,7 +7,7 @@ import services.validators
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("services", "0008_organisation_history"),
+        ("services", "0010_plain_choice_labels"),
     ]
 
     operations = [
