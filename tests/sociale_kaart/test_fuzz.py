@@ -22,8 +22,8 @@ from hypothesis import strategies as st
 
 from tests.services.curation_fixtures import build_world
 
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "12"))
-ADMIN_EXAMPLES = int(os.environ.get("FUZZ_ADMIN_EXAMPLES", "3"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "10"))
+ADMIN_EXAMPLES = int(os.environ.get("FUZZ_ADMIN_EXAMPLES", "2"))
 FIGURES = defaultdict(Counter)
 
 NASTY = [
