@@ -6,6 +6,9 @@ the search terms.
 """
 
 import datetime
+import hashlib
+import hmac
+import secrets
 from dataclasses import asdict, dataclass, field
 
 from django.conf import settings
@@ -16,6 +19,7 @@ from services.models import Municipality, Service
 
 SESSION_KEY = "phonedesk_call"
 MAX_PICKED = 8
+MAX_COUNTED = 50
 TOGGLES = ("free", "no_referral", "at_home", "by_phone")
 
 
@@ -30,6 +34,9 @@ class CallerContext:
     format: str = ""
     picked: list = field(default_factory=list)
     started: str = ""
+    # Which terms this call has counted already, as keyed hashes: never the terms themselves.
+    nonce: str = ""
+    counted: list = field(default_factory=list)
 
     @classmethod
     def load(cls, session):
@@ -89,6 +96,17 @@ class CallerContext:
     def unpick(self, pk):
         if pk in self.picked:
             self.picked.remove(pk)
+
+    def note_search(self, term):
+        """Record that this call searched for term; True the first time (a new call for it)."""
+        if not self.nonce:
+            self.nonce = secrets.token_hex(16)
+        key = (settings.SECRET_KEY + self.nonce).encode()
+        marker = hmac.new(key, term.encode(), hashlib.sha256).hexdigest()[:16]
+        if marker in self.counted:
+            return False
+        self.counted = [*self.counted, marker][-MAX_COUNTED:]
+        return True
 
     @property
     def is_full(self):

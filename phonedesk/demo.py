@@ -56,11 +56,14 @@ def load(*, stdout=None) -> dict:
             )
             _demo_call(rng, day, municipality, themes, cache)
             made += 1
+        place = home.pk if home else None
         for term in rng.sample(FOUND, 3):
-            for _n in range(rng.randint(1, 3)):
-                actions.search_term_count(query=term, found=True, day=day)
+            for n in range(rng.randint(1, 3)):
+                actions.search_term_count(
+                    query=term, found=True, municipality=place, first_in_call=n == 0, day=day
+                )
         for term in rng.sample(MISSING, 2):
-            actions.search_term_count(query=term, found=False, day=day)
+            actions.search_term_count(query=term, found=False, municipality=place, day=day)
     counts = {"calls": made, "search terms": SearchTermCount.objects.count()}
     _say(stdout, f"Phone desk: {made} demo calls and {counts['search terms']} search counts.")
     return counts

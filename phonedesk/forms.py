@@ -24,7 +24,8 @@ class IdsField(forms.ModelMultipleChoiceField):
 
     def _check_values(self, value):
         for pk in value:
-            if not str(pk).isdigit() or len(str(pk)) > 19 or not 0 < int(pk) < 2**63:
+            number = text.ascii_int(pk)
+            if number is None or not 0 < number < 2**63:
                 raise ValidationError(
                     self.error_messages["invalid_pk_value"],
                     code="invalid_pk_value",
@@ -129,6 +130,8 @@ class SummaryEmailForm(forms.Form):
     email = forms.EmailField(
         label=_("E-mailadres van de beller"),
         help_text=_("Alleen voor dit bericht. Het adres wordt niet bewaard."),
+        # Shared desk computers must not offer one caller's address to the next.
+        widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
 
 

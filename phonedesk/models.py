@@ -10,8 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from services.models import Municipality, Service, Theme
 
-TERM_MAX_LENGTH = 100
-MIN_TERM_COUNT = 3
+from .terms import TERM_MAX_LENGTH
+
+MIN_TERM_CALLS = 3
 
 
 class AgeBand(models.TextChoices):
@@ -85,25 +86,57 @@ class Call(models.Model):
         return f"{self.started_at:%Y-%m-%d %H:%M} – {self.get_outcome_display()}"
 
 
+class Source(models.TextChoices):
+    DESK = "desk", _("Telefoonteam")
+    CATALOGUE = "catalogue", _("Zoeken op de site")
+
+
 class SearchTermCountQuerySet(models.QuerySet):
     def between(self, start, end):
         return self.filter(day__gte=start, day__lte=end)
 
-    def reportable(self, min_count=MIN_TERM_COUNT):
-        """Terms summed over the rows, dropping those seen fewer than min_count times."""
+    def reportable(self, min_calls=MIN_TERM_CALLS):
+        """Known terms summed over the rows, dropping those from fewer than min_calls calls."""
         return (
-            self.values("term")
-            .annotate(searches=Sum("total"), without_results=Sum("zero_results"))
-            .filter(searches__gte=min_count)
+            self.exclude(term="")
+            .values("term")
+            .annotate(
+                searches=Sum("total"), without_results=Sum("zero_results"), calls=Sum("calls")
+            )
+            .filter(calls__gte=min_calls)
+        )
+
+    def unknown(self):
+        """Searches that had a word outside the vocabulary: only how many, never what."""
+        return self.filter(term="").aggregate(
+            searches=Sum("total", default=0), without_results=Sum("zero_results", default=0)
         )
 
 
 class SearchTermCount(models.Model):
-    """How often a normalised search term was used on one day, and how often it found nothing."""
+    """How often a term was searched on one day for one municipality, and from how many calls.
+
+    The term is kept only when every word is in a closed vocabulary (phonedesk.terms);
+    otherwise it is blank: "an unknown word", counted without its text.
+    """
 
     day = models.DateField(_("dag"))
-    term = models.CharField(_("zoekwoorden"), max_length=TERM_MAX_LENGTH)
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("gemeente"),
+    )
+    source = models.CharField(_("bron"), max_length=10, choices=Source.choices, default=Source.DESK)
+    term = models.CharField(_("zoekwoorden"), max_length=TERM_MAX_LENGTH, blank=True)
     total = models.PositiveIntegerField(_("aantal keer gezocht"), default=0)
+    calls = models.PositiveIntegerField(
+        _("aantal gesprekken of bezoeken"),
+        default=0,
+        help_text=_("Hoeveel verschillende gesprekken (of bezoekers van de site) zochten hierop."),
+    )
     zero_results = models.PositiveIntegerField(_("aantal keer zonder resultaat"), default=0)
 
     objects = SearchTermCountQuerySet.as_manager()
@@ -113,12 +146,25 @@ class SearchTermCount(models.Model):
         verbose_name = _("zoekterm per dag")
         verbose_name_plural = _("zoektermen per dag")
         constraints = [
-            models.UniqueConstraint(fields=["day", "term"], name="searchtermcount_day_term"),
+            models.UniqueConstraint(
+                fields=["day", "municipality", "source", "term"],
+                condition=Q(municipality__isnull=False),
+                name="searchtermcount_day_place_term",
+            ),
+            models.UniqueConstraint(
+                fields=["day", "source", "term"],
+                condition=Q(municipality__isnull=True),
+                name="searchtermcount_day_national_term",
+            ),
             models.CheckConstraint(
                 condition=Q(zero_results__lte=models.F("total")),
                 name="searchtermcount_zero_within_total",
             ),
+            models.CheckConstraint(
+                condition=Q(calls__lte=models.F("total")),
+                name="searchtermcount_calls_within_total",
+            ),
         ]
 
     def __str__(self):
-        return f"{self.day}: {self.term} ({self.total})"
+        return f"{self.day}: {self.term or '?'} ({self.total})"

@@ -12,7 +12,7 @@ from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import formats
 from django.utils.translation import gettext as _
 
-from .models import Outcome, SearchTermCount
+from .models import Outcome
 
 TOP = 25
 LABEL_LENGTH = 30
@@ -54,12 +54,17 @@ def gap_tables(calls, terms, period):
         .filter(without_results__gt=0)
         .order_by("-without_results", "-searches", "term")[:TOP]
     )
+    zero_rows = [[row["term"], row["without_results"], row["searches"]] for row in zero]
+    unknown = terms.unknown()
+    if unknown["without_results"]:
+        # Searches with a word outside the vocabulary: how many, never what was typed.
+        zero_rows.append([_("(onbekend woord)"), unknown["without_results"], unknown["searches"]])
     tables = [
         Table(
             "zoekwoorden-zonder-resultaat",
             _("Zoekwoorden zonder resultaat"),
             [_("Zoekwoorden"), _("Zonder resultaat"), _("Keer gezocht")],
-            [[row["term"], row["without_results"], row["searches"]] for row in zero],
+            zero_rows,
         ),
         Table(
             "geen-aanbod-per-thema",
@@ -252,10 +257,11 @@ def write_csv(table, stream):
         writer.writerow([csv_safe(value) for value in row])
 
 
-def scoped(calls, filters):
-    """The calls and search-term rows of the report, narrowed to the filters."""
+def scoped(calls, terms, filters):
+    """The calls and search-term rows of the report (both already scoped), narrowed to the filters."""
     calls = calls.between(filters["start"], filters["end"])
+    terms = terms.between(filters["start"], filters["end"])
     if filters["municipality"] is not None:
         calls = calls.filter(municipality=filters["municipality"])
-    terms = SearchTermCount.objects.between(filters["start"], filters["end"])
+        terms = terms.filter(municipality=filters["municipality"])
     return calls, terms

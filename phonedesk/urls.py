@@ -1,5 +1,8 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.contrib.auth.decorators import login_required
+from django.urls import path, reverse_lazy
+
+from services.logins import DeskLoginForm
 
 from . import views
 
@@ -10,8 +13,31 @@ urlpatterns = [
     # Phone-desk staff are not admin users, so they get a login page of their own.
     path(
         "inloggen/",
-        auth_views.LoginView.as_view(template_name="phonedesk/login.html"),
+        auth_views.LoginView.as_view(
+            template_name="phonedesk/login.html", authentication_form=DeskLoginForm
+        ),
         name="login",
+    ),
+    path(
+        "wachtwoord/",
+        login_required(
+            auth_views.PasswordChangeView.as_view(
+                template_name="phonedesk/password_change.html",
+                success_url=reverse_lazy("phonedesk:password_changed"),
+            ),
+            login_url="phonedesk:login",
+        ),
+        name="password_change",
+    ),
+    path(
+        "wachtwoord/gewijzigd/",
+        login_required(
+            auth_views.PasswordChangeDoneView.as_view(
+                template_name="phonedesk/password_changed.html"
+            ),
+            login_url="phonedesk:login",
+        ),
+        name="password_changed",
     ),
     path("uitloggen/", auth_views.LogoutView.as_view(next_page="phonedesk:login"), name="logout"),
     path("zoeken/", views.search, name="search"),

@@ -17,13 +17,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from services import access
+from services import access, text
 from services.models import Municipality
 
-from . import actions, lookup, reports
+from . import actions, lookup, reports, terms
 from .caller import CallerContext
 from .forms import CallContextForm, FinishCallForm, GapReportForm, SummaryEmailForm
-from .models import AgeBand, Call, Outcome
+from .models import AgeBand, Call, Outcome, SearchTermCount
 from .permissions import can_see_report, desk_required, report_required
 
 PAGE = "phonedesk/desk.html"
@@ -105,9 +105,17 @@ def _search_form(request, caller):
     return form, form.cleaned_data.get("q", "")
 
 
-def _count_search(caller, query):
-    if actions.normalised_term(query):
-        actions.search_term_count(query=query, found=lookup.has_results(caller, query))
+def _count_search(request, caller, query):
+    term = terms.keepable_term(query)
+    if term is None:
+        return
+    actions.search_term_count(
+        query=query,
+        found=lookup.has_results(caller, query),
+        municipality=caller.municipality_id,
+        first_in_call=caller.note_search(term),
+    )
+    caller.save(request.session)
 
 
 @never_cache
@@ -128,7 +136,7 @@ def search(request):
     if not _is_fragment(request):
         # Without JavaScript every search is a deliberate one: count it ("more" is not a new one).
         if limit == lookup.RESULT_LIMIT:
-            _count_search(caller, query)
+            _count_search(request, caller, query)
         return _page(request, caller, form=form, query=query, searched=True, limit=limit)
     context = {**_call(caller), "form": form, **_results(caller, query, limit)}
     return _render(request, f"{PAGE}#search_response", context)
@@ -141,7 +149,7 @@ def search(request):
 def note_search(request):
     """Count a search term once the staff member has settled on it (sent by phonedesk.js)."""
     caller = CallerContext.load(request.session)
-    _count_search(caller, CallContextForm(request.POST).valid_data().get("q", ""))
+    _count_search(request, caller, CallContextForm(request.POST).valid_data().get("q", ""))
     return HttpResponse(status=204)
 
 
@@ -160,10 +168,7 @@ def service_panel(request, pk):
 
 
 def _post_int(request, name):
-    try:
-        return int(request.POST.get(name, ""))
-    except ValueError:
-        return None
+    return text.ascii_int(request.POST.get(name, ""))
 
 
 @never_cache
@@ -281,11 +286,33 @@ def summary_email(request):
     caller = CallerContext.load(request.session)
     services = lookup.readouts(lookup.picked_services(caller), caller)
     form = SummaryEmailForm(request.POST)
+    status = 400
     if form.is_valid() and services:
-        actions.summary_send(to=form.cleaned_data["email"], services=services)
-        messages.success(request, _("De samenvatting is verstuurd. Het adres is niet bewaard."))
-        # Back to the call: what is left is finishing it.
-        return redirect("phonedesk:desk")
+        try:
+            actions.summary_send(to=form.cleaned_data["email"], services=services)
+        except actions.MailNotSent as failure:
+            if failure.refused:
+                form.add_error(
+                    "email",
+                    _(
+                        "De mailserver neemt dit adres niet aan. Controleer het adres samen "
+                        "met de beller, of druk de samenvatting af en stuur die per post."
+                    ),
+                )
+            else:
+                status = 503
+                messages.error(
+                    request,
+                    _(
+                        "De samenvatting kon nu niet worden gemaild: de mailserver is niet "
+                        "bereikbaar. Het adres is niet bewaard. Probeer het over een paar "
+                        "minuten nog eens, of druk de samenvatting af en stuur die per post."
+                    ),
+                )
+        else:
+            messages.success(request, _("De samenvatting is verstuurd. Het adres is niet bewaard."))
+            # Back to the call: what is left is finishing it.
+            return redirect("phonedesk:desk")
     if not services:
         messages.error(request, _("Er staan nog geen diensten op de lijst."))
     context = {
@@ -294,7 +321,7 @@ def summary_email(request):
         "email_form": form,
         "can_see_report": can_see_report(request.user),
     }
-    return _render(request, "phonedesk/summary.html", context, status=400)
+    return _render(request, "phonedesk/summary.html", context, status=status)
 
 
 def _report(request):
@@ -303,7 +330,8 @@ def _report(request):
     municipalities = Municipality.objects.filter(pk__in=visible.values("municipality"))
     form = GapReportForm(request.GET or None, municipalities=municipalities)
     filters = form.filters()
-    return form, filters, *reports.scoped(visible, filters)
+    terms = access.scope(request.user, "view", SearchTermCount.objects.all())
+    return form, filters, *reports.scoped(visible, terms, filters)
 
 
 @never_cache

@@ -14,6 +14,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from . import access, links, snapshots
@@ -316,7 +317,13 @@ def campaign_start(*, name, services, user, reminder_days=14, base_url=None):
 
 
 def campaign_link(recipient, base_url=None):
-    path = reverse("curation:campaign", kwargs={"token": links.recipient_token(recipient)})
+    # The token goes in the query string, which the access log leaves out; the first visit
+    # exchanges it for a session (services.curation.views).
+    path = (
+        reverse("curation:campaign")
+        + "?"
+        + urlencode({"sleutel": links.recipient_token(recipient)})
+    )
     return (base_url or links.site_url()).rstrip("/") + path
 
 

@@ -5,6 +5,7 @@ changes. Bulk writes that bypass signals (QuerySet.update, bulk_create) call ver
 """
 
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
+from django.dispatch import Signal
 from django.utils import timezone
 
 from . import versions
@@ -24,6 +25,10 @@ from .models import (
 # Every cached page shows or searches with these: a change invalidates all of them.
 TERMS = [TargetGroup, SupportType, Theme, Language, Municipality, Synonym]
 SERVICE_M2M = ["support_types", "target_groups", "themes", "municipalities", "languages"]
+
+# A resident's search in the catalogue found nothing. Sent with request, response, query and
+# municipality; the phone desk counts it for the gap report (services knows nothing of that).
+search_without_results = Signal()
 
 
 def service_pre_save(sender, instance, raw=False, **kwargs):

@@ -62,6 +62,18 @@ def stem(word):
     return word
 
 
+def ascii_int(value, *, max_digits=18):
+    """The number in a string of ASCII digits (at most max_digits), else None.
+
+    "²" and "٣" pass str.isdigit() but int() refuses the first, and the second is no
+    number anyone typed in a Dutch form: both are None here, as are signs and spaces.
+    """
+    value = str(value if value is not None else "")
+    if 0 < len(value) <= max_digits and value.isascii() and value.isdigit():
+        return int(value)
+    return None
+
+
 def normalise_input(value, max_length=MAX_QUERY_LENGTH):
     """What a person typed, made safe to show and reuse: no NUL or control characters,
     whitespace collapsed, capped. Keeps accents and case, unlike normalise()."""

@@ -86,3 +86,12 @@ def validate_no_control_characters(value):
             _("Deze tekst bevat onzichtbare tekens die niet zijn toegestaan."),
             code="control_characters",
         )
+
+
+def validate_single_line(value):
+    """A name or title is one line: a line break would also break an e-mail subject."""
+    if value and re.search(r"[\r\n\x0b\x0c\x85\u2028\u2029]", value):
+        raise ValidationError(
+            _("Dit veld is één regel: haal de regelovergang (Enter) weg."),
+            code="line_break",
+        )

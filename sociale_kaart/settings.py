@@ -5,6 +5,7 @@ environment variable, with safe defaults for trying the site out (SQLite, DEBUG 
 unless asked). The README lists every variable.
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -42,7 +43,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG e
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "sociale_kaart.apps.StaffAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -51,6 +52,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "django.contrib.sitemaps",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "django_filters",
     "django_htmx",
     "corsheaders",
@@ -64,6 +68,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "sociale_kaart.middleware.TrustedProxyMiddleware",
     # Before anything that can answer (CommonMiddleware, WhiteNoise): preflights and errors
     # of the open-data API carry the CORS headers too.
     "corsheaders.middleware.CorsMiddleware",
@@ -71,16 +76,23 @@ MIDDLEWARE = [
     # Compressed HTML (the catalogue page is 84 KB, about 15 KB gzipped). CSRF tokens are
     # masked per response, which keeps BREACH-style guessing from working.
     "django.middleware.gzip.GZipMiddleware",
+    "sociale_kaart.middleware.SecurityHeadersMiddleware",
+    "sociale_kaart.middleware.RequestSanityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "sociale_kaart.middleware.IdleSessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "sociale_kaart.middleware.MethodNotAllowedPageMiddleware",
+    # Last, so that a locked-out login is answered before any view runs.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "sociale_kaart.urls"
@@ -141,6 +153,39 @@ if DATABASE_REPLICA_URL:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Staff logins. django-axes counts failed logins in the database (so the count holds across
+# workers and servers) and its backend comes first: a locked-out account or address is
+# refused before the password hash is computed.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+# Each alone: five failures lock the account (from anywhere) and the address (for any account).
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15")))
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+AXES_CLIENT_IP_CALLABLE = "sociale_kaart.middleware.client_ip"
+# Successful logins are not logged: the failures are all a lockout needs.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+# Proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (addresses or networks);
+# give gunicorn the same list as --forwarded-allow-ips.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+
+# Staff sessions end after 30 minutes without a request and when the browser closes
+# (desk computers are shared); visitors of the catalogue have no session at all.
+# (sociale_kaart.middleware.IdleSessionMiddleware renews the expiry while they work.)
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_MINUTES", "30")) * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Curators and administrators must log in with a TOTP code (services.logins). Deliberately
+# not an environment variable: only the test settings turn it off, for tests about other things.
+SECOND_FACTOR_REQUIRED = True
+# The admin never shows a TOTP secret or its QR code again after set-up.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+OTP_TOTP_ISSUER = os.environ.get("SITE_NAME", "Sociale Kaart")
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -172,6 +217,9 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG or env_bool("TESTING_PLAIN_STATIC")
 
 LOGIN_URL = "admin:login"
+LOGIN_REDIRECT_URL = "admin:index"
+CSRF_FAILURE_VIEW = "sociale_kaart.views.csrf_failure"
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 2
 
 EMAIL_BACKEND_PATH = os.environ.get(
     "EMAIL_BACKEND",
@@ -187,6 +235,8 @@ if EMAIL_BACKEND_PATH.endswith("smtp.EmailBackend"):
         "username": os.environ.get("EMAIL_HOST_USER", ""),
         "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
         "use_tls": env_bool("EMAIL_USE_TLS"),
+        # A mail server that does not answer must not hold a web worker for long.
+        "timeout": int(os.environ.get("EMAIL_TIMEOUT", "10")),
     }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "sociale-kaart@example.org")
 
@@ -225,12 +275,28 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
-if env_bool("SECURE_SSL"):
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL = env_bool("SECURE_SSL")
+# Only ever read after TrustedProxyMiddleware, which drops the header from anyone but a proxy.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=(), interest-cohort=()"
+)
+if SECURE_SSL:
     SECURE_SSL_REDIRECT = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = 31536000
+    # Every cookie the site sets itself (gemeente, mijnlijst, vergelijk...) follows this too.
+    COOKIES_SECURE = True
+    SECURE_HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD")
+    if not SECURE_HSTS_PRELOAD:
+        # Joining the browsers' preload list is the domain owner's decision (it binds every
+        # subdomain of the registrable domain, for months); HSTS_PRELOAD=1 opts in.
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
+else:
+    COOKIES_SECURE = False
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
@@ -258,6 +324,9 @@ HELPLINE_HOURS = os.environ.get(
 DEFAULT_MUNICIPALITY = os.environ.get("DEFAULT_MUNICIPALITY", "voorbeeldstad")
 VERIFICATION_OVERDUE_MONTHS = int(os.environ.get("VERIFICATION_OVERDUE_MONTHS", "12"))
 VERIFICATION_LINK_DAYS = int(os.environ.get("VERIFICATION_LINK_DAYS", "30"))
+# The OpenTaal Hunspell word list (Debian's hunspell-nl): which search words are ordinary
+# Dutch words that may be counted by name (phonedesk.terms). Missing: catalogue words only.
+DUTCH_DICTIONARY = os.environ.get("DUTCH_DICTIONARY", "/usr/share/hunspell/nl.dic")
 # The site's own address, for links in e-mails sent without a request (cron reminders).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 

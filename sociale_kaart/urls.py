@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.contrib.sitemaps.views import sitemap as sitemap_view
 from django.urls import include, path
 from django.views.decorators.cache import cache_page
@@ -26,6 +27,27 @@ urlpatterns = [
         "beheer/r/<int:content_type_id>/<path:object_id>/",
         admin.site.admin_view(curation_views.view_on_site),
         name="view_on_site",
+    ),
+    # Password reset by e-mail, for every staff login (the admin's login page links to it).
+    path(
+        "beheer/wachtwoord-vergeten/",
+        auth_views.PasswordResetView.as_view(),
+        name="admin_password_reset",
+    ),
+    path(
+        "beheer/wachtwoord-vergeten/verstuurd/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "beheer/wachtwoord-herstellen/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "beheer/wachtwoord-herstellen/klaar/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
     ),
     path("beheer/", admin.site.urls),
     path(settings.HSDS_API_PREFIX, include("services.api.urls")),

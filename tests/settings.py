@@ -26,6 +26,8 @@ os.environ["CACHE_URL"] = _test_cache_url()
 
 from sociale_kaart.settings import *  # noqa: E402, F403
 
+# Tests log staff in with force_login; tests/test_logins.py turns this on to test it.
+SECOND_FACTOR_REQUIRED = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
 

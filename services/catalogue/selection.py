@@ -5,6 +5,8 @@ A cookie holds only service ids; nothing about the visitor is stored on the serv
 
 from django.utils.translation import gettext_lazy as _
 
+from services import text
+
 COOKIE_MAX_AGE = 60 * 60 * 24 * 180
 # A list lives until the browser closes, unless the visitor chooses to keep it on this
 # device (a shared computer in a library should not keep someone's list for half a year).
@@ -15,9 +17,9 @@ def parse_ids(raw, limit):
     """Service ids from a '1.2.3' string: junk is skipped, duplicates dropped, capped."""
     ids = []
     for part in (raw or "")[:2000].replace(",", ".").split("."):
-        part = part.strip()
-        if part.isdigit() and len(part) <= 12 and int(part) not in ids:
-            ids.append(int(part))
+        number = text.ascii_int(part.strip(), max_digits=12)
+        if number is not None and number not in ids:
+            ids.append(number)
     return ids[:limit]
 
 

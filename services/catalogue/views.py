@@ -11,6 +11,7 @@ from django.http import (
     HttpResponsePermanentRedirect,
     HttpResponseRedirect,
     JsonResponse,
+    QueryDict,
 )
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -26,7 +27,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.generic import DetailView, ListView, TemplateView
 
-from services import presentation, text, versions
+from services import presentation, signals, text, versions
 from services.filters import ServiceFilterSet
 from services.models import (
     LIVE_STATUSES,
@@ -128,6 +129,9 @@ class HomeView(CatalogueMixin, TemplateView):
         return context
 
 
+MAX_VALUES_PER_PARAMETER = 30
+
+
 class ServiceListView(CatalogueMixin, ListView):
     template_name = "services/service_list.html"
     paginate_by = 20
@@ -192,6 +196,14 @@ class ServiceListView(CatalogueMixin, ListView):
         if self.request.htmx and not self.request.htmx.history_restore_request:
             # The address bar shows the link to share: with the municipality in it.
             response["HX-Push-Url"] = context["share_url"]
+        if context.get("query") and context.get("total") == 0:
+            signals.search_without_results.send(
+                sender=type(self),
+                request=self.request,
+                response=response,
+                query=context["query"],
+                municipality=current_municipality(self.request),
+            )
         return response
 
     def get_template_names(self):
@@ -205,7 +217,10 @@ class ServiceListView(CatalogueMixin, ListView):
         facets = filterset.facets()
         query = filterset.cleaned.get("q") or ""
         total = filterset.total()
+        canonical = self.canonical_params().urlencode()
         context.update(
+            # "Back to here" links (header, list buttons) repeat only the canonical query.
+            canonical_path=reverse("services:list") + (f"?{canonical}" if canonical else ""),
             filterset=filterset,
             facets=facets,
             # The rendered filter panel is cached under the same key as the counts it shows.
@@ -239,10 +254,27 @@ class ServiceListView(CatalogueMixin, ListView):
             )
         return context
 
+    def canonical_params(self):
+        """The query as links repeat it: only parameters the catalogue knows, values capped.
+
+        Unknown parameters are dropped, so a long junk URL cannot be copied into every link
+        of the page (a 3.6 KB URL once gave a 313 KB page).
+        """
+        known = {*self.filterset.filters, self.page_kwarg}
+        params = QueryDict(mutable=True)
+        for name in self.request.GET:
+            if name in known:
+                values = self.request.GET.getlist(name)[:MAX_VALUES_PER_PARAMETER]
+                params.setlist(name, [value[: text.MAX_QUERY_LENGTH] for value in values])
+        query = self.filterset.cleaned.get("q")
+        if "q" in params:
+            params["q"] = query or ""
+        return params
+
     def shared_params(self):
         """The query as it should be shared: with the visitor's municipality, so the same
         link shows the same results to someone elsewhere."""
-        params = self.request.GET.copy()
+        params = self.canonical_params()
         municipality = self.filterset.default_municipality
         if municipality is not None and not params.getlist("gemeente"):
             params.setlist("gemeente", [municipality.slug])

@@ -5,6 +5,8 @@ from . import views as curation_views
 app_name = "curation"
 
 urlpatterns = [
-    path("<str:token>/", curation_views.campaign, name="campaign"),
-    path("<str:token>/dienst/<int:pk>/", curation_views.campaign_propose, name="campaign_propose"),
+    # The e-mailed link: exchanged once for the browser's session, then a URL without it.
+    path("", curation_views.campaign, name="campaign"),
+    path("dienst/<int:pk>/", curation_views.campaign_propose, name="campaign_propose"),
+    path("<str:token>/", curation_views.campaign_enter, name="campaign_enter"),
 ]

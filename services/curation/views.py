@@ -1,4 +1,11 @@
-"""Public pages behind a campaign's signed link: no login, one provider, its own services."""
+"""Public pages behind a campaign's signed link: no login, one provider, its own services.
+
+The link is a bearer token valid for weeks, so it is used once: the first visit (the token
+in the query string, which the access log leaves out, or in the path of older e-mails) puts
+it into the browser's session and redirects to a URL without it. Every later page, form and
+redirect carries no token, so it does not end up in logs, browser history or Referer headers.
+The token is still checked on every request, so expiry and tampering are refused as before.
+"""
 
 from django import forms
 from django.contrib import messages
@@ -9,7 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 
-from services import access, actions, links, snapshots
+from services import access, actions, links, snapshots, text
 from services.models import Service
 
 PROPOSAL_FIELDS = [
@@ -32,8 +39,13 @@ class ProposalForm(forms.ModelForm):
         fields = PROPOSAL_FIELDS
 
 
-def _recipient(request, token):
+SESSION_KEY = "campaign_token"
+TOKEN_PARAMETER = "sleutel"
+
+
+def _recipient(request, token=None):
     """(recipient, None) for a good link, else (None, an error page)."""
+    token = token if token is not None else request.session.get(SESSION_KEY, "")
     try:
         recipient = links.recipient_from_token(token)
     except signing.SignatureExpired:
@@ -44,33 +56,41 @@ def _recipient(request, token):
 
 
 @never_cache
-def campaign(request, token):
-    """The provider's list of services: "still correct" per service, or propose a change."""
+def campaign_enter(request, token):
+    """Exchange a link's token for this browser's session, then go on without it in the URL."""
     recipient, error = _recipient(request, token)
+    if error:
+        return error
+    request.session[SESSION_KEY] = token
+    return redirect("curation:campaign")
+
+
+@never_cache
+def campaign(request):
+    """The provider's list of services: "still correct" per service, or propose a change."""
+    if TOKEN_PARAMETER in request.GET:
+        return campaign_enter(request, request.GET[TOKEN_PARAMETER][:500])
+    recipient, error = _recipient(request)
     if error:
         return error
     services = recipient.services.order_by("name")
     if request.method == "POST":
         pk = request.POST.get("service", "")
-        if not pk.isdigit():
+        if text.ascii_int(pk) is None:
             raise Http404
         service = get_object_or_404(services, pk=pk)
         actions.campaign_confirm(recipient=recipient, service=service)
         messages.success(
             request, gettext("Dank u wel. %(name)s staat als gecontroleerd.") % {"name": service}
         )
-        return redirect("curation:campaign", token=token)
-    return render(
-        request,
-        "curation/campaign.html",
-        {"recipient": recipient, "services": services, "token": token},
-    )
+        return redirect("curation:campaign")
+    return render(request, "curation/campaign.html", {"recipient": recipient, "services": services})
 
 
 @never_cache
-def campaign_propose(request, token, pk):
+def campaign_propose(request, pk):
     """A short form to propose a change; it waits in the curators' review queue."""
-    recipient, error = _recipient(request, token)
+    recipient, error = _recipient(request)
     if error:
         return error
     service = get_object_or_404(recipient.services.all(), pk=pk)
@@ -83,11 +103,11 @@ def campaign_propose(request, token, pk):
             request,
             gettext("Dank u wel. De gemeente bekijkt uw voorstel en laat u weten of het klopt."),
         )
-        return redirect("curation:campaign", token=token)
+        return redirect("curation:campaign")
     return render(
         request,
         "curation/campaign_propose.html",
-        {"recipient": recipient, "service": service, "form": form, "token": token},
+        {"recipient": recipient, "service": service, "form": form},
     )
 
 

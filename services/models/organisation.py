@@ -6,12 +6,16 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from ..validators import validate_no_control_characters, validate_phone
+from ..validators import validate_no_control_characters, validate_phone, validate_single_line
 from .base import Domain, unique_slug
 
 
 class Organisation(models.Model):
-    name = models.CharField(_("naam"), max_length=200, validators=[validate_no_control_characters])
+    name = models.CharField(
+        _("naam"),
+        max_length=200,
+        validators=[validate_no_control_characters, validate_single_line],
+    )
     slug = models.SlugField(_("slug"), max_length=200, unique=True, blank=True)
     description = models.TextField(_("beschrijving"), blank=True)
     website = models.URLField(_("website"), blank=True, max_length=500)

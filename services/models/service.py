@@ -19,6 +19,7 @@ from ..validators import (
     validate_no_control_characters,
     validate_phone,
     validate_postcode,
+    validate_single_line,
 )
 from .base import LIVE_STATUSES, MAX_AGE, unique_slug
 from .organisation import Organisation
@@ -103,8 +104,14 @@ class Service(models.Model):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="services", verbose_name=_("aanbieder")
     )
-    name = models.CharField(_("naam"), max_length=200, validators=[validate_no_control_characters])
-    alternate_name = models.CharField(_("andere naam"), max_length=200, blank=True)
+    name = models.CharField(
+        _("naam"),
+        max_length=200,
+        validators=[validate_no_control_characters, validate_single_line],
+    )
+    alternate_name = models.CharField(
+        _("andere naam"), max_length=200, blank=True, validators=[validate_single_line]
+    )
     slug = models.SlugField(_("slug"), max_length=200, unique=True, blank=True)
     summary = models.CharField(
         _("samenvatting"),

@@ -33,7 +33,16 @@ def test_log_model_has_exactly_the_agreed_fields():
 
 def test_search_count_model_has_exactly_the_agreed_fields():
     names = {field.name for field in SearchTermCount._meta.get_fields()}
-    assert names == {"id", "day", "term", "total", "zero_results"}
+    assert names == {
+        "id",
+        "day",
+        "municipality",
+        "source",
+        "term",
+        "total",
+        "calls",
+        "zero_results",
+    }
 
 
 def test_no_phonedesk_model_has_a_field_that_could_identify_someone():

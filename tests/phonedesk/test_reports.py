@@ -128,13 +128,15 @@ def test_csv_export_escapes_a_hostile_service_name(curator_client, calls):
     ],
 )
 def test_hostile_report_filters_never_break_it(curator_client, calls, params):
-    assert curator_client.get(reverse("phonedesk:gaps"), params).status_code == 200
+    refused = any("\x00" in value for value in params.values())
+    status = curator_client.get(reverse("phonedesk:gaps"), params).status_code
+    assert status == (400 if refused else 200)
 
 
 def test_report_query_count(curator_client, calls, django_assert_num_queries):
     # session, user, group names (asked once for role and scope), municipality choices, totals, six
-    # sections, the site header's municipality
-    with django_assert_num_queries(12):
+    # sections, the unknown-word count, the site header's municipality
+    with django_assert_num_queries(13):
         curator_client.get(reverse("phonedesk:gaps"))
 
 
@@ -168,3 +170,47 @@ def test_demo_load_fills_the_gap_report_once(curator_client, catalogue):
     html = curator_client.get(reverse("phonedesk:gaps")).content.decode()
     assert "vervoer zondag" in html
     assert "Eenzaamheid" in html
+
+
+def _searched(term, municipality, calls, *, found=False):
+    for _n in range(calls):
+        actions.search_term_count(
+            query=term, found=found, municipality=getattr(municipality, "pk", None)
+        )
+        # A later search of the same call does not count as another call.
+        actions.search_term_count(
+            query=term,
+            found=found,
+            municipality=getattr(municipality, "pk", None),
+            first_in_call=False,
+        )
+
+
+def _zero_terms(client):
+    url = reverse("phonedesk:gaps_csv", args=["zoekwoorden-zonder-resultaat"])
+    return [row[0] for row in csv.reader(io.StringIO(client.get(url).content.decode()))][1:]
+
+
+def test_a_term_shows_only_after_three_different_calls(curator_client, catalogue):
+    _searched("vervoer zondag", catalogue["delft"], 3)
+    _searched("oppas hond", catalogue["delft"], 2)
+    assert _zero_terms(curator_client) == ["vervoer zondag"]
+
+
+def test_terms_show_only_to_curators_of_the_callers_municipality(client, catalogue):
+    _searched("vervoer zondag", catalogue["delft"], 3)
+    _searched("oppas hond", catalogue["baarn"], 3)
+    _searched("kerkdienst thuis", None, 3)
+    delft_curator = make_user(groups=[roles.CURATOR])
+    catalogue["delft"].curators.add(delft_curator)
+    client.force_login(delft_curator)
+    assert _zero_terms(client) == ["vervoer zondag"]
+    client.force_login(make_user(groups=[roles.NATIONAL_CURATOR]))
+    assert sorted(_zero_terms(client)) == ["kerkdienst thuis", "oppas hond", "vervoer zondag"]
+
+
+def test_unknown_words_are_counted_without_their_text(curator_client, catalogue):
+    for query in ("Jan de Vries", "06 12 34 56 78", "jan@example.nl"):
+        actions.search_term_count(query=query, found=False)
+    assert SearchTermCount.objects.get().term == ""
+    assert _zero_terms(curator_client) == ["(onbekend woord)"]

@@ -224,3 +224,22 @@ def test_settings_start_with_secret_key_or_in_debug():
             timeout=60,
         )
         assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    "name", ["Koffie\r\nBcc: iemand@example.org", "Koffie\nochtend", "a\u2028b"]
+)
+def test_names_are_one_line_so_they_cannot_break_an_email_subject(db, name):
+    from django.core.exceptions import ValidationError
+
+    from tests.factories import make_organisation
+
+    service = make_service("Koffie-ochtend")
+    service.name = name
+    with pytest.raises(ValidationError) as raised:
+        service.full_clean()
+    assert "één regel" in str(raised.value)
+    organisation = make_organisation("Welzijn")
+    organisation.name = name
+    with pytest.raises(ValidationError):
+        organisation.full_clean()

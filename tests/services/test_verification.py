@@ -6,6 +6,7 @@ import time
 import pytest
 from django.core import mail, signing
 from django.core.management import call_command
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -38,7 +39,15 @@ def recipient_of(campaign, organisation):
 
 
 def link(recipient):
-    return reverse("curation:campaign", kwargs={"token": links.recipient_token(recipient)})
+    """The link as e-mailed: the token is exchanged for the session on the first visit."""
+    return actions.campaign_link(recipient, base_url="")
+
+
+def enter(client, recipient):
+    """Open the e-mailed link; later pages carry no token."""
+    response = client.get(link(recipient))
+    assert response["Location"] == reverse("curation:campaign")
+    return reverse("curation:campaign")
 
 
 def test_curator_marks_verified_from_the_change_form(client, world):
@@ -101,7 +110,7 @@ def test_campaign_action_in_admin_starts_a_campaign(client, world):
 
 
 def test_link_page_lists_only_that_organisations_services(client, campaign, world):
-    response = client.get(link(recipient_of(campaign, world.own_org)))
+    response = client.get(enter(client, recipient_of(campaign, world.own_org)))
     assert response.status_code == 200
     names = {s.name for s in response.context["services"]}
     assert names == {"Koffie-ochtend", "Taalcafé"}
@@ -109,7 +118,7 @@ def test_link_page_lists_only_that_organisations_services(client, campaign, worl
 
 def test_still_correct_marks_verified_and_answered(client, campaign, world):
     recipient = recipient_of(campaign, world.own_org)
-    response = client.post(link(recipient), {"service": world.ours.pk})
+    response = client.post(enter(client, recipient), {"service": world.ours.pk})
     assert response.status_code == 302
     assert reload(world.ours).verified_at is not None
     assert reload(world.ours).versions.first().source == ServiceVersion.Source.CAMPAIGN
@@ -119,11 +128,9 @@ def test_still_correct_marks_verified_and_answered(client, campaign, world):
 
 def test_link_refuses_another_organisations_service(client, campaign, world):
     recipient = recipient_of(campaign, world.own_org)
-    assert client.post(link(recipient), {"service": world.neighbour.pk}).status_code == 404
-    propose = reverse(
-        "curation:campaign_propose",
-        kwargs={"token": links.recipient_token(recipient), "pk": world.neighbour.pk},
-    )
+    url = enter(client, recipient)
+    assert client.post(url, {"service": world.neighbour.pk}).status_code == 404
+    propose = reverse("curation:campaign_propose", kwargs={"pk": world.neighbour.pk})
     assert client.get(propose).status_code == 404
     assert reload(world.neighbour).verified_at is None
 
@@ -133,15 +140,31 @@ def test_tampered_link_is_refused(client, campaign, world):
     token = links.recipient_token(recipient)
     forged = signing.dumps({"r": recipient.pk, "o": world.other_org.pk}, salt="wrong")
     for bad in (token[:-2] + "xx", forged, "nonsense"):
-        url = reverse("curation:campaign", kwargs={"token": bad})
+        url = reverse("curation:campaign_enter", kwargs={"token": bad})
         assert client.get(url).status_code == 404
+        assert client.get(reverse("curation:campaign"), {"sleutel": bad}).status_code == 404
 
 
 def test_link_naming_a_recipient_with_another_organisation_is_refused(client, campaign, world):
     recipient = recipient_of(campaign, world.own_org)
     token = signing.dumps({"r": recipient.pk, "o": world.other_org.pk}, salt=links.SALT)
-    url = reverse("curation:campaign", kwargs={"token": token})
+    url = reverse("curation:campaign_enter", kwargs={"token": token})
     assert client.get(url).status_code == 404
+
+
+def test_the_token_is_used_once_and_never_appears_in_a_later_url(client, campaign, world):
+    recipient = recipient_of(campaign, world.own_org)
+    token = links.recipient_token(recipient)
+    assert "?sleutel=" in link(recipient)
+    page = client.get(enter(client, recipient)).content.decode()
+    assert token not in page
+    response = client.post(reverse("curation:campaign"), {"service": world.ours.pk})
+    assert token not in response["Location"]
+    # Old e-mails with the token in the path still work, the same way.
+    response = Client().get(reverse("curation:campaign_enter", kwargs={"token": token}))
+    assert response["Location"] == reverse("curation:campaign")
+    # Without the session, the bare page is a dead link, not someone else's list.
+    assert Client().get(reverse("curation:campaign")).status_code == 404
 
 
 def test_expired_link_is_refused(client, campaign, world, monkeypatch):
@@ -156,10 +179,8 @@ def test_expired_link_is_refused(client, campaign, world, monkeypatch):
 def test_proposed_change_through_link_goes_into_review_queue(client, campaign, world):
     recipient = recipient_of(campaign, world.own_org)
     old = world.ours.summary
-    url = reverse(
-        "curation:campaign_propose",
-        kwargs={"token": links.recipient_token(recipient), "pk": world.ours.pk},
-    )
+    enter(client, recipient)
+    url = reverse("curation:campaign_propose", kwargs={"pk": world.ours.pk})
     form = client.get(url).context["form"]
     data = {name: form[name].value() or "" for name in form.fields}
     data["summary"] = "Nu ook op dinsdag."
@@ -174,10 +195,8 @@ def test_proposed_change_through_link_goes_into_review_queue(client, campaign, w
 
 def test_invalid_proposal_through_link_keeps_what_was_typed(client, campaign, world):
     recipient = recipient_of(campaign, world.own_org)
-    url = reverse(
-        "curation:campaign_propose",
-        kwargs={"token": links.recipient_token(recipient), "pk": world.ours.pk},
-    )
+    enter(client, recipient)
+    url = reverse("curation:campaign_propose", kwargs={"pk": world.ours.pk})
     response = client.post(url, {"name": "Koffie\x00", "summary": "Blijft staan", "email": "x"})
     assert response.status_code == 200
     assert response.context["form"]["summary"].value() == "Blijft staan"
@@ -217,5 +236,6 @@ def test_campaign_page_shows_who_answered(client, campaign, world):
 
 @pytest.mark.parametrize("value", ["abc", "", "1; DROP", "9" * 30])
 def test_odd_service_ids_on_the_link_page_are_a_404(client, campaign, world, value):
-    response = client.post(link(recipient_of(campaign, world.own_org)), {"service": value})
+    url = enter(client, recipient_of(campaign, world.own_org))
+    response = client.post(url, {"service": value})
     assert response.status_code == 404
