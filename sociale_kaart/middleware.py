@@ -82,6 +82,10 @@ class RequestSanityMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if request.path_info.startswith(f"/{settings.HSDS_API_PREFIX}"):
+            # The open-data API validates its own parameters and answers in JSON, as its
+            # OpenAPI document promises (a 400 or 404 with an error object, never HTML).
+            return self.get_response(request)
         if CONTROL_RE.search(request.path_info) or self._bad_query(request):
             request.COOKIES = {}
             return bad_request(request)

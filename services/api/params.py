@@ -102,7 +102,14 @@ def moment(name, value):
         raise BadParameter(name, "een datum of tijdstip, bijvoorbeeld 2026-01-31T12:00:00Z")
     if timezone.is_naive(parsed):
         parsed = timezone.make_aware(parsed)
-    return parsed
+    # Any valid date-time is accepted, as the OpenAPI document says; it is handed to the
+    # database in UTC (PostgreSQL refuses offsets beyond ±15:59), and the first and last
+    # days of the calendar are clamped so the conversion cannot overflow.
+    if parsed.year <= 1:
+        return datetime.datetime(2, 1, 1, tzinfo=datetime.UTC)
+    if parsed.year >= 9999:
+        return datetime.datetime(9998, 12, 31, tzinfo=datetime.UTC)
+    return parsed.astimezone(datetime.UTC)
 
 
 def clock(name, value):
