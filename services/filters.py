@@ -13,6 +13,7 @@ import django_filters
 from django import forms
 from django.core.cache import cache
 from django.db.models import Case, Count, F, IntegerField, Q, Value, When
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from . import criteria, ranking, versions
@@ -163,7 +164,8 @@ class ServiceFilterSet(django_filters.FilterSet):
     waar = FacetFilter(
         label=_("Waar"),
         choices=[
-            (name, Service._meta.get_field(name).verbose_name.capitalize())
+            # capfirst stays lazy, so the label follows the active language.
+            (name, capfirst(Service._meta.get_field(name).verbose_name))
             for name in SETTING_FIELDS
         ],
         facet_q=criteria.settings_q,

@@ -12,6 +12,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
+from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -318,8 +319,9 @@ LOGGING = {
 # The product's own settings.
 SITE_NAME = os.environ.get("SITE_NAME", "Sociale Kaart")
 HELPLINE_PHONE = os.environ.get("HELPLINE_PHONE", "0123 456 789")
-HELPLINE_HOURS = os.environ.get(
-    "HELPLINE_HOURS", "maandag tot en met vrijdag van 9.00 tot 17.00 uur"
+# The default is translated (lazily); hours set in the environment are shown as written.
+HELPLINE_HOURS = os.environ.get("HELPLINE_HOURS") or _(
+    "maandag tot en met vrijdag van 9.00 tot 17.00 uur"
 )
 DEFAULT_MUNICIPALITY = os.environ.get("DEFAULT_MUNICIPALITY", "voorbeeldstad")
 VERIFICATION_OVERDUE_MONTHS = int(os.environ.get("VERIFICATION_OVERDUE_MONTHS", "12"))
