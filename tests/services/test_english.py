@@ -166,6 +166,22 @@ def test_dutch_is_the_default_and_the_switch_offers_english(client, catalogue):
     assert "Liever bellen?" in html
 
 
+def test_an_english_browser_still_gets_dutch_until_english_is_chosen(client, catalogue):
+    response = client.get(reverse("services:home"), headers={"accept-language": "en-US,en"})
+    assert '<html lang="nl">' in response.content.decode()
+    assert response["Content-Language"] == "nl"
+    english(client)
+    response = client.get(reverse("services:home"), headers={"accept-language": "nl"})
+    assert '<html lang="en">' in response.content.decode()
+
+
+def test_an_unknown_language_cookie_falls_back_to_dutch(client, catalogue):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "xx-<script>"
+    response = client.get(reverse("services:home"))
+    assert response.status_code == 200
+    assert '<html lang="nl">' in response.content.decode()
+
+
 def test_the_switch_returns_to_the_same_page_with_its_query(client, catalogue):
     page = reverse("services:list") + "?thema=rouw&sort=naam"
     response = client.post(reverse("set_language"), {"language": "en", "next": page})
