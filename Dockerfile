@@ -25,6 +25,7 @@ COPY . .
 
 # Static files are collected and compressed at build time; the key is only for this step.
 RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --no-input \
+    && SECRET_KEY=build-only python manage.py compile_translations \
     && useradd --system --uid 10001 --home-dir /app sociale-kaart \
     && chown -R sociale-kaart /app
 

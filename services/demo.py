@@ -96,9 +96,11 @@ def upsert(model, *, lookup, values):
 def load_taxonomies():
     """Support types, target groups, themes, languages and synonyms."""
     data = read_fixture("demo/taxonomies")
+    english = read_fixture("demo/taxonomies_en")  # name_en and description_en, by slug
     for key, model in TAXONOMY_MODELS.items():
         for position, row in enumerate(data[key], start=1):
             values = {name: value for name, value in row.items() if name != "slug"}
+            values.update(english.get(key, {}).get(row["slug"], {}))
             upsert(model, lookup={"slug": row["slug"]}, values={**values, "position": position})
     for row in data["synonyms"]:
         upsert(

@@ -13,6 +13,7 @@ import django_filters
 from django import forms
 from django.core.cache import cache
 from django.db.models import Case, Count, F, IntegerField, Q, Value, When
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from . import criteria, ranking, versions
@@ -163,7 +164,8 @@ class ServiceFilterSet(django_filters.FilterSet):
     waar = FacetFilter(
         label=_("Waar"),
         choices=[
-            (name, Service._meta.get_field(name).verbose_name.capitalize())
+            # capfirst stays lazy, so the label follows the active language.
+            (name, capfirst(Service._meta.get_field(name).verbose_name))
             for name in SETTING_FIELDS
         ],
         facet_q=criteria.settings_q,
@@ -226,14 +228,20 @@ class ServiceFilterSet(django_filters.FilterSet):
             f"catalogue:terms={terms}:choices", self.load_choices, self.CACHE_SECONDS
         )
         for name, terms in self._choices.items():
-            self.filters[name].extra["choices"] = [(t.slug, t.name) for t in terms]
+            self.filters[name].extra["choices"] = [
+                (t.slug, getattr(t, "display_name", t.name)) for t in terms
+            ]
         municipalities = self._choices["gemeente"]
         self.municipality_ids = {m.slug: m.pk for m in municipalities}
 
     def load_choices(self):
         """The taxonomy terms and municipalities every facet offers."""
         choices = {
-            name: list(self.filters[name].taxonomy[0].objects.only("name", "slug", "description"))
+            name: list(
+                self.filters[name]
+                .taxonomy[0]
+                .objects.only("name", "slug", "description", "name_en", "description_en")
+            )
             for name in ("doelgroep", "steun", "thema", "taal")
         }
         choices["gemeente"] = list(Municipality.objects.only("name", "slug"))
@@ -590,7 +598,9 @@ class ServiceFilterSet(django_filters.FilterSet):
 
     def _facet(self, name, counts):
         chosen = set(self.cleaned.get(name) or [])
-        descriptions = {t.slug: getattr(t, "description", "") for t in self._choices.get(name, [])}
+        descriptions = {
+            t.slug: getattr(t, "display_description", "") for t in self._choices.get(name, [])
+        }
         values = [
             FacetValue(
                 str(value),

@@ -19,7 +19,9 @@ import re
 import time
 
 from django.conf import settings
+from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import render
+from django.utils import translation
 from django.utils.functional import cached_property
 
 # C0 controls and DEL, and the C1 controls.
@@ -181,3 +183,22 @@ class IdleSessionMiddleware:
         ):
             touch_session(session)
         return response
+
+
+class ChosenLanguageMiddleware(LocaleMiddleware):
+    """The interface language: Dutch unless the visitor chose English with the switch.
+
+    Like Django's LocaleMiddleware, but ignores the browser's Accept-Language: many Dutch
+    residents (and the municipality's own computers) have an English browser or operating
+    system, and should still get the Dutch site. Only the language cookie, set by the switch
+    in the header (Django's set_language view), chooses English.
+    """
+
+    def process_request(self, request):
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        try:
+            language = translation.get_supported_language_variant(chosen)
+        except LookupError:
+            language = settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()

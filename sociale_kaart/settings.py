@@ -81,7 +81,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "sociale_kaart.middleware.IdleSessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # LocaleMiddleware, minus Accept-Language: Dutch unless the visitor chose English.
+    "sociale_kaart.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -194,7 +195,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "nl"
-LANGUAGES = [("nl", _("Nederlands"))]
+# Each language is named in its own language in the switch, so it is not translated.
+LANGUAGES = [("nl", "Nederlands"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Amsterdam"
 USE_I18N = True
@@ -318,8 +320,9 @@ LOGGING = {
 # The product's own settings.
 SITE_NAME = os.environ.get("SITE_NAME", "Sociale Kaart")
 HELPLINE_PHONE = os.environ.get("HELPLINE_PHONE", "0123 456 789")
-HELPLINE_HOURS = os.environ.get(
-    "HELPLINE_HOURS", "maandag tot en met vrijdag van 9.00 tot 17.00 uur"
+# The default is translated (lazily); hours set in the environment are shown as written.
+HELPLINE_HOURS = os.environ.get("HELPLINE_HOURS") or _(
+    "maandag tot en met vrijdag van 9.00 tot 17.00 uur"
 )
 DEFAULT_MUNICIPALITY = os.environ.get("DEFAULT_MUNICIPALITY", "voorbeeldstad")
 VERIFICATION_OVERDUE_MONTHS = int(os.environ.get("VERIFICATION_OVERDUE_MONTHS", "12"))

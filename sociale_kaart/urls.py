@@ -51,6 +51,8 @@ urlpatterns = [
     ),
     path("beheer/", admin.site.urls),
     path(settings.HSDS_API_PREFIX, include("services.api.urls")),
+    # set_language: the language switch in the header posts here and returns to the same page.
+    path("i18n/", include("django.conf.urls.i18n")),
     path("coalities/", include("coalitions.urls")),
     path("telefoon/", include("phonedesk.urls")),
     path("controle/", include("services.curation.urls")),

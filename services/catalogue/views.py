@@ -574,7 +574,7 @@ def _next_session_text(service):
 
 
 def _names(items):
-    return ", ".join(item.name for item in items) or "–"
+    return ", ".join(str(item) for item in items) or "–"
 
 
 def compare_rows(services):

@@ -5,6 +5,7 @@ from uuid import uuid4
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from .. import text
@@ -22,6 +23,9 @@ class Taxonomy(models.Model):
         blank=True,
         help_text=_("Eén of twee korte zinnen in eenvoudige taal. Wordt bij het filter getoond."),
     )
+    # The English interface shows these; empty means the Dutch text is shown instead.
+    name_en = models.CharField(_("naam in het Engels"), max_length=100, blank=True)
+    description_en = models.CharField(_("uitleg in het Engels"), max_length=300, blank=True)
     position = models.PositiveSmallIntegerField(_("volgorde"), default=0)
     uuid = models.UUIDField(_("UUID"), default=uuid4, unique=True, editable=False)
 
@@ -30,12 +34,25 @@ class Taxonomy(models.Model):
         ordering = ["position", "name"]
 
     def __str__(self):
-        return self.name
+        return self.display_name
 
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = unique_slug(type(self), self.name, self.pk)
         super().save(*args, **kwargs)
+
+    @property
+    def display_name(self):
+        """The name in the active interface language (Dutch when no English name is set)."""
+        return (english() and self.name_en) or self.name
+
+    @property
+    def display_description(self):
+        return (english() and self.description_en) or self.description
+
+
+def english():
+    return (get_language() or "").startswith("en")
 
 
 class TargetGroup(Taxonomy):

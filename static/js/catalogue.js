@@ -12,7 +12,7 @@
     list.id = input.id + "-suggesties";
     list.className = "autocomplete";
     list.setAttribute("role", "listbox");
-    list.setAttribute("aria-label", "Suggesties");
+    list.setAttribute("aria-label", input.getAttribute("data-suggest-label") || "Suggesties");
     list.hidden = true;
     input.parentNode.appendChild(list);
     input.setAttribute("role", "combobox");
