@@ -337,7 +337,7 @@ class ServiceFilterSet(django_filters.FilterSet):
     def matched(self):
         if not hasattr(self, "_matched"):
             self._matched = cache.get_or_set(
-                self.cache_key("matched", only={"q", "gemeente"}),
+                self.cache_key("matched", only={"q", "precies", "gemeente"}),
                 self._match_ids,
                 self.CACHE_SECONDS,
             )
