@@ -131,6 +131,13 @@ class TestSecondFactor:
         assert "Inloggen met een code instellen" in response.content.decode()
         assert client.get(reverse("admin:services_service_changelist")).status_code == 302
 
+    def test_desk_and_gap_report_need_the_code_too(self, client, curator):
+        client.force_login(curator)  # a password login, no code
+        for name in ("phonedesk:desk", "phonedesk:gaps"):
+            response = client.get(reverse(name))
+            assert response.status_code == 302
+            assert response["Location"].startswith(reverse("admin:login"))
+
     def test_setting_up_the_app_opens_the_admin(self, client, curator):
         _login(client, "admin:login", curator.username, PASSWORD)
         client.get(reverse("admin:second_factor_setup"))
