@@ -30,12 +30,19 @@ from .search import searcher
 
 
 class LenientMultipleChoiceField(forms.MultipleChoiceField):
-    """A multiple choice that keeps the valid values and remembers the rest as `ignored`."""
+    """A multiple choice that keeps the valid values and remembers the rest as `ignored`.
+
+    aliases: older spellings still accepted ({"free": "gratis"}), so old links keep working."""
 
     max_values = 50
 
+    def __init__(self, *args, aliases=None, **kwargs):
+        self.aliases = aliases or {}
+        super().__init__(*args, **kwargs)
+
     def clean(self, value):
         values = [str(v) for v in (value or [])][: self.max_values]
+        values = [self.aliases.get(v, v) for v in values]
         valid = {str(key) for key, _label in self.choices}
         self.ignored = [v for v in values if v not in valid]
         return list(dict.fromkeys(v for v in values if v in valid))
@@ -62,10 +69,45 @@ class AgeFilter(django_filters.Filter):
 class FacetFilter(django_filters.MultipleChoiceFilter):
     field_class = LenientMultipleChoiceField
 
-    def __init__(self, *args, facet_q, **kwargs):
+    def __init__(self, *args, facet_q, url_values=None, **kwargs):
+        """url_values: {stored value: the Dutch word in links} (kosten=gratis, not free). The
+        choices are then offered by those words, and facet_q still gets the stored values;
+        the stored values stay accepted in links."""
+        if url_values:
+            to_stored = {word: value for value, word in url_values.items()}
+            kwargs["choices"] = [
+                (url_values.get(str(value), value), label) for value, label in kwargs["choices"]
+            ]
+            kwargs["aliases"] = dict(url_values)
+            stored_q = facet_q
+
+            def facet_q(values):
+                return stored_q([to_stored.get(value, value) for value in values])
+
         self.facet_q = facet_q
         kwargs.setdefault("method", "filter_facet")
         super().__init__(*args, **kwargs)
+
+
+# The words links use for the facets' values: plain Dutch in shared URLs ("kosten=gratis").
+URL_VALUES = {
+    "vorm": {"individual": "alleen", "group": "groep"},
+    "frequentie": {"one_off": "eenmalig", "recurring": "doorlopend"},
+    "waar": {
+        "at_home": "thuis",
+        "out_of_home": "buitenshuis",
+        "online": "online",
+        "by_phone": "telefonisch",
+    },
+    "kosten": {"free": "gratis", "subsidised": "korting", "paid": "betaald", "unknown": "onbekend"},
+    "door": {"volunteers": "vrijwilligers", "professionals": "beroepskrachten"},
+    "bereik": {"national": "landelijk", "local": "gemeente"},
+}
+
+
+def url_value(facet, stored):
+    """The word a link uses for a stored facet value (the value itself if it has none)."""
+    return URL_VALUES.get(facet, {}).get(stored, stored)
 
 
 def taxonomy_filter(model, relation, label, facet_q=None):
@@ -84,12 +126,12 @@ SETTING_FIELDS = criteria.SETTINGS
 # Search words that name a filter value: not required in the text (unless the query holds
 # nothing else), and offered as that filter instead ("Alleen gratis aanbod tonen?").
 FILTER_WORDS = {
-    "gratis": ("kosten", Service.Cost.FREE, _("Alleen gratis aanbod tonen?")),
-    "kosteloos": ("kosten", Service.Cost.FREE, _("Alleen gratis aanbod tonen?")),
+    "gratis": ("kosten", "gratis", _("Alleen gratis aanbod tonen?")),
+    "kosteloos": ("kosten", "gratis", _("Alleen gratis aanbod tonen?")),
     "online": ("waar", "online", _("Alleen aanbod via internet tonen?")),
     "internet": ("waar", "online", _("Alleen aanbod via internet tonen?")),
-    "thuis": ("waar", "at_home", _("Alleen hulp bij u thuis tonen?")),
-    "telefonisch": ("waar", "by_phone", _("Alleen aanbod via de telefoon tonen?")),
+    "thuis": ("waar", "thuis", _("Alleen hulp bij u thuis tonen?")),
+    "telefonisch": ("waar", "telefonisch", _("Alleen aanbod via de telefoon tonen?")),
     "ouderen": ("doelgroep", "ouderen-75-plus", _("Alleen aanbod voor ouderen tonen?")),
     "jongeren": ("doelgroep", "jongeren", _("Alleen aanbod voor jongeren tonen?")),
     "mantelzorgers": ("doelgroep", "mantelzorgers", _("Alleen aanbod voor mantelzorgers tonen?")),
@@ -155,11 +197,13 @@ class ServiceFilterSet(django_filters.FilterSet):
         label=_("Alleen of samen"),
         choices=[(f.value, f.label) for f in (Service.Format.INDIVIDUAL, Service.Format.GROUP)],
         facet_q=criteria.format_q,
+        url_values=URL_VALUES["vorm"],
     )
     frequentie = FacetFilter(
         label=_("Hoe vaak"),
         choices=Service.Frequency.choices,
         facet_q=criteria.frequency_q,
+        url_values=URL_VALUES["frequentie"],
     )
     waar = FacetFilter(
         label=_("Waar"),
@@ -169,8 +213,14 @@ class ServiceFilterSet(django_filters.FilterSet):
             for name in SETTING_FIELDS
         ],
         facet_q=criteria.settings_q,
+        url_values=URL_VALUES["waar"],
     )
-    kosten = FacetFilter(label=_("Kosten"), choices=Service.Cost.choices, facet_q=criteria.cost_q)
+    kosten = FacetFilter(
+        label=_("Kosten"),
+        choices=Service.Cost.choices,
+        facet_q=criteria.cost_q,
+        url_values=URL_VALUES["kosten"],
+    )
     door = FacetFilter(
         label=_("Wie helpt"),
         choices=[
@@ -178,11 +228,13 @@ class ServiceFilterSet(django_filters.FilterSet):
             for p in (Service.ProvidedBy.VOLUNTEERS, Service.ProvidedBy.PROFESSIONALS)
         ],
         facet_q=criteria.provided_by_q,
+        url_values=URL_VALUES["door"],
     )
     bereik = FacetFilter(
         label=_("Landelijk of in de gemeente"),
         choices=Service.Scope.choices,
         facet_q=criteria.scope_q,
+        url_values=URL_VALUES["bereik"],
     )
     taal = taxonomy_filter(Language, "languages", _("Taal"))
     zonder_verwijzing = FacetFilter(
@@ -507,8 +559,9 @@ class ServiceFilterSet(django_filters.FilterSet):
                 # National services count in every municipality; the scope facet's count of
                 # them already holds every other filter (the municipality never excludes them).
                 scopes = self.cleaned.get("bereik") or []
-                national = scalar_counts[("bereik", Service.Scope.NATIONAL)]
-                if scopes and Service.Scope.NATIONAL not in scopes:
+                landelijk = url_value("bereik", Service.Scope.NATIONAL)
+                national = scalar_counts[("bereik", landelijk)]
+                if scopes and landelijk not in scopes:
                     national = 0
                 counts = self._municipality_counts(shared, national)
             else:

@@ -262,8 +262,15 @@ class ServiceListView(CatalogueMixin, ListView):
         """
         known = {*self.filterset.filters, self.page_kwarg}
         params = QueryDict(mutable=True)
+        facets = set(self.filterset.FACETS)
         for name in self.request.GET:
-            if name in known:
+            if name in facets:
+                # The facet's own reading: old spellings become today's words (kosten=free
+                # is linked as kosten=gratis) and values that do not exist are left out.
+                chosen = self.filterset.cleaned.get(name) or []
+                if chosen:
+                    params.setlist(name, chosen[:MAX_VALUES_PER_PARAMETER])
+            elif name in known:
                 values = self.request.GET.getlist(name)[:MAX_VALUES_PER_PARAMETER]
                 params.setlist(name, [value[: text.MAX_QUERY_LENGTH] for value in values])
         query = self.filterset.cleaned.get("q")

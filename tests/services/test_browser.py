@@ -87,7 +87,7 @@ def new_page(browser, *, javascript=True, width=1280):
 PAGES = [
     ("home", "/"),
     ("catalogue", "/aanbod/"),
-    ("filtered", "/aanbod/?kosten=free&vorm=group"),
+    ("filtered", "/aanbod/?kosten=gratis&vorm=groep"),
     ("zero results", "/aanbod/?kosten=paid&waar=by_phone"),
     ("search", "/aanbod/?q=wandel"),
     # A corrected typo, a filter word offered as the filter, and a word that found nothing.
@@ -131,11 +131,11 @@ def test_keyboard_path_with_javascript(browser, site):
 
     # Clear the search, then filter with the keyboard: htmx updates the list and the URL.
     page.goto(site + "/aanbod/")
-    page.locator("#f-kosten-free").focus()
+    page.locator("#f-kosten-gratis").focus()
     page.keyboard.press("Space")
     expect(page.locator("#result-count")).to_contain_text("2 resultaten")
-    expect(page).to_have_url(re.compile(r"kosten=free"))
-    expect(page.locator("#f-kosten-free")).to_be_focused()
+    expect(page).to_have_url(re.compile(r"kosten=gratis"))
+    expect(page.locator("#f-kosten-gratis")).to_be_focused()
 
     # Remove the chip by keyboard.
     chip = page.get_by_role("link", name=re.compile("Kosten: Gratis"))
@@ -186,9 +186,9 @@ def test_path_without_javascript(browser, site):
     expect(page.locator("#result-count")).to_contain_text("1 resultaat")
 
     page.goto(site + "/aanbod/")
-    page.locator("#f-kosten-free").check()
+    page.locator("#f-kosten-gratis").check()
     page.get_by_role("button", name="Toon resultaten").click()
-    expect(page).to_have_url(re.compile(r"kosten=free"))
+    expect(page).to_have_url(re.compile(r"kosten=gratis"))
     expect(page.locator("#result-count")).to_contain_text("2 resultaten")
     page.get_by_role("link", name=re.compile("Kosten: Gratis")).click()
     expect(page.locator("#result-count")).to_contain_text("3 resultaten")
@@ -227,19 +227,19 @@ def test_a_filter_change_keeps_scroll_focus_and_the_panel_as_they_were(browser, 
     page.goto(site + "/aanbod/")
     panel = page.locator("#filters-panel")
     panel.locator("> summary").click()  # closed on a phone: the visitor opens it
-    box = page.locator("#f-kosten-free")
+    box = page.locator("#f-kosten-gratis")
     box.scroll_into_view_if_needed()
     before = page.evaluate("window.scrollY")
     box.focus()
     page.keyboard.press("Space")
-    expect(page).to_have_url(re.compile("kosten=free"))
+    expect(page).to_have_url(re.compile("kosten=gratis"))
     expect(box).to_be_checked()
     page.wait_for_timeout(300)
     after = page.evaluate("window.scrollY")
     assert abs(after - before) < 5, (before, after)
-    assert page.evaluate("document.activeElement.id") == "f-kosten-free"
+    assert page.evaluate("document.activeElement.id") == "f-kosten-gratis"
     assert page.evaluate("document.getElementById('filters-panel').open") is True
-    assert "kosten=free" in page.url and "gemeente=voorbeeldstad" in page.url
+    assert "kosten=gratis" in page.url and "gemeente=voorbeeldstad" in page.url
     assert "resultaten" in page.title()
 
 

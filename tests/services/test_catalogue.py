@@ -108,8 +108,8 @@ def test_facet_counts_are_disjunctive(client, catalogue):
     assert set(names(response)) == {"Wandelgroep De Stappers", "De Luisterlijn"}
     costs = facet(response, "kosten")
     # Counts for the chosen facet ignore its own choice: the visitor sees what adding gives.
-    assert (costs["free"].count, costs["paid"].count, costs["subsidised"].count) == (2, 1, 1)
-    assert costs["free"].selected and not costs["paid"].selected
+    assert (costs["gratis"].count, costs["betaald"].count, costs["korting"].count) == (2, 1, 1)
+    assert costs["gratis"].selected and not costs["betaald"].selected
     # Other facets count within the chosen filters.
     groups = facet(response, "doelgroep")
     assert groups["ouderen"].count == 2
@@ -171,19 +171,20 @@ def test_chips_link_to_the_list_without_that_value(client, catalogue):
     chips = {label: parse_qs(urlsplit(url).query) for label, url in response.context["chips"]}
     # Every link carries the visitor's municipality, so a shared link shows the same results.
     here = {"gemeente": ["thuisstad"]}
-    assert chips["Kosten: Gratis"] == {"q": ["wandel"], "kosten": ["paid"], **here}
-    assert chips["Zoekwoord: wandel"] == {"kosten": ["free", "paid"], **here}
+    # Links use the Dutch words, also when the link that led here used the old ones.
+    assert chips["Kosten: Gratis"] == {"q": ["wandel"], "kosten": ["betaald"], **here}
+    assert chips["Zoekwoord: wandel"] == {"kosten": ["gratis", "betaald"], **here}
     assert "Wis alle filters" in response.content.decode()
 
 
 def test_shared_links_carry_the_municipality(client, catalogue):
     response = client.get(LIST, {"kosten": "free"}, headers={"HX-Request": "true"})
     assert parse_qs(urlsplit(response["HX-Push-Url"]).query) == {
-        "kosten": ["free"],
+        "kosten": ["gratis"],
         "gemeente": ["thuisstad"],
     }
     full = client.get(LIST, {"kosten": "free"}).content.decode()
-    assert 'data-share-url="/aanbod/?kosten=free&amp;gemeente=thuisstad"' in full
+    assert 'data-share-url="/aanbod/?kosten=gratis&amp;gemeente=thuisstad"' in full
 
 
 def test_unknown_facet_values_are_ignored_with_a_notice(client, catalogue):
@@ -473,11 +474,11 @@ def test_home_shows_tiles_with_counts_and_the_helpline(client, catalogue):
 
 def test_cached_counts_follow_changes_at_once(client, catalogue):
     assert client.get(LIST).context["total"] == 4
-    assert facet(client.get(LIST), "kosten")["free"].count == 2
+    assert facet(client.get(LIST), "kosten")["gratis"].count == 2
     make_service("Nieuwe wandelgroep", municipalities=[catalogue["walk"].municipalities.first()])
     response = client.get(LIST)
     assert response.context["total"] == 5
-    assert facet(response, "kosten")["free"].count == 3
+    assert facet(response, "kosten")["gratis"].count == 3
     catalogue["line"].status = Service.Status.ARCHIVED
     catalogue["line"].save()
     assert client.get(LIST).context["total"] == 4
@@ -572,7 +573,7 @@ def test_a_search_word_that_names_a_filter_value_is_offered_as_that_filter(clien
         r'search-offer"><a href="([^"]+)">Alleen gratis aanbod tonen\?', response.content.decode()
     )
     query = parse_qs(urlsplit(offer.group(1).replace("&amp;", "&")).query)
-    assert query["kosten"] == ["free"]
+    assert query["kosten"] == ["gratis"]
 
 
 def test_words_that_match_nothing_together_show_the_best_partial_matches(client, catalogue):
@@ -608,3 +609,22 @@ def test_links_repeat_only_known_parameters(client, catalogue):
     assert "onbekend" not in body
     assert len(body) < len(plain.content.decode()) + 5000
     assert "pagina=2" in body
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ({"kosten": "free"}, {"kosten": "gratis"}),
+        ({"vorm": "group"}, {"vorm": "groep"}),
+        ({"waar": "at_home"}, {"waar": "thuis"}),
+        ({"bereik": "national"}, {"bereik": "landelijk"}),
+        ({"door": "volunteers"}, {"door": "vrijwilligers"}),
+    ],
+)
+def test_links_use_dutch_words_and_old_english_links_still_work(client, catalogue, old, new):
+    before = names(client.get(LIST, old))
+    after = client.get(LIST, new)
+    assert names(after) == before and before
+    assert not after.context["ignored"]
+    [(name, value)] = new.items()
+    assert f"{name}={value}" in client.get(LIST, old).context["share_url"]
