@@ -97,6 +97,10 @@ def load_taxonomies():
     """Support types, target groups, themes, languages and synonyms."""
     data = read_fixture("demo/taxonomies")
     english = read_fixture("demo/taxonomies_en")  # name_en and description_en, by slug
+    for old, new in SupportType.FORMER_SLUGS.items():
+        # A database loaded before the slugs were Dutch: rename, keep the rows and links.
+        if not SupportType.objects.filter(slug=new).exists():
+            SupportType.objects.filter(slug=old).update(slug=new)
     for key, model in TAXONOMY_MODELS.items():
         for position, row in enumerate(data[key], start=1):
             values = {name: value for name, value in row.items() if name != "slug"}

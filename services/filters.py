@@ -192,6 +192,7 @@ class ServiceFilterSet(django_filters.FilterSet):
         TargetGroup, "target_groups", _("Voor wie"), facet_q=criteria.audience_q
     )
     steun = taxonomy_filter(SupportType, "support_types", _("Soort steun"))
+    steun.extra["aliases"] = SupportType.FORMER_SLUGS
     thema = taxonomy_filter(Theme, "themes", _("Thema"))
     vorm = FacetFilter(
         label=_("Alleen of samen"),

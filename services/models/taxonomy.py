@@ -64,6 +64,18 @@ class TargetGroup(Taxonomy):
 class SupportType(Taxonomy):
     """One of Movisie's seven ways of support."""
 
+    # The slugs were English codes until links were made Dutch (steun=praktische-hulp):
+    # old links and old databases still use these.
+    FORMER_SLUGS = {
+        "practical": "praktische-hulp",
+        "social-skills": "sociale-vaardigheden",
+        "meeting": "ontmoeten",
+        "personal-contact": "persoonlijk-contact",
+        "valued-role": "zinvolle-rol",
+        "activities": "iets-te-doen",
+        "expectations": "verwachtingen",
+    }
+
     class Meta(Taxonomy.Meta):
         verbose_name = _("soort steun")
         verbose_name_plural = _("soorten steun")

@@ -33,7 +33,7 @@ def catalogue():
     """Five feed services (one closed, one ended), one draft; terms, ages and hours vary."""
     older = make_target_group("Ouderen", slug="ouderen")
     young = make_target_group("Jongeren", slug="jongeren")
-    meeting = make_support_type("Ontmoeten", slug="meeting")
+    meeting = make_support_type("Ontmoeten", slug="ontmoeten")
     town = make_municipality("Voorbeeldstad", cbs_code="GM9999")
     library = make_organisation("Bibliotheek", phone="020 123 45 67")
     walk = make_service(
@@ -70,7 +70,7 @@ def catalogue():
         "ended": ended,
         "draft": draft,
         "older": older,
-        "meeting": meeting,
+        "ontmoeten": meeting,
         "library": library,
     }
 
@@ -325,7 +325,7 @@ def test_taxonomies_and_terms_validate(client, catalogue):
             assert errors(taxonomy, "taxonomy", schema_set, strict) == []
     support = hsds.TAXONOMY_BY_KEY["support_type"].id
     terms = client.get(url("taxonomy_terms"), {"taxonomy_id": support}).json()["contents"]
-    assert [t["code"] for t in terms] == ["meeting"]
+    assert [t["code"] for t in terms] == ["ontmoeten"]
     assert client.get(url("taxonomy_term", term_id=terms[0]["id"])).json() == terms[0]
     everything = client.get(url("taxonomy_terms"), {"per_page": 200}).json()["contents"]
     for term in everything:

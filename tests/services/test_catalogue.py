@@ -628,3 +628,13 @@ def test_links_use_dutch_words_and_old_english_links_still_work(client, catalogu
     assert not after.context["ignored"]
     [(name, value)] = new.items()
     assert f"{name}={value}" in client.get(LIST, old).context["share_url"]
+
+
+def test_old_support_type_links_still_work_and_show_the_dutch_slug(client, db):
+    from services.models import SupportType
+
+    practical = SupportType.objects.create(name="Praktische hulp", slug="praktische-hulp")
+    make_service("Klusdienst", support_types=[practical])
+    response = client.get(LIST, {"steun": "practical"})
+    assert names(response) == ["Klusdienst"]
+    assert "steun=praktische-hulp" in response.context["share_url"]

@@ -142,13 +142,13 @@ class LoadDemoTests(TestCase):
         self.assertEqual(
             slugs,
             {
-                "practical",
-                "social-skills",
-                "meeting",
-                "personal-contact",
-                "valued-role",
-                "activities",
-                "expectations",
+                "praktische-hulp",
+                "sociale-vaardigheden",
+                "ontmoeten",
+                "persoonlijk-contact",
+                "zinvolle-rol",
+                "iets-te-doen",
+                "verwachtingen",
             },
         )
         for model in (SupportType, TargetGroup, Theme):

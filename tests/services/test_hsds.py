@@ -37,7 +37,7 @@ def full_service():
         "Taalcafé De Brug",
         alternate_name="Taalcafe",
         municipalities=[make_municipality("Voorbeeldstad", cbs_code="GM9999")],
-        support_types=[make_support_type("Ontmoeten", slug="meeting")],
+        support_types=[make_support_type("Ontmoeten", slug="ontmoeten")],
         themes=[make_theme("Taal", slug="taal")],
         languages=[make_language("Arabisch", code="ar")],
         essence="Samen Nederlands oefenen.",
@@ -168,7 +168,7 @@ def test_every_filled_field_is_exported(full_service):
     assert location["schedules"][0]["notes"] == "Niet in de zomer"
     codes = {a["taxonomy_term"]["code"] for a in data["attributes"]}
     assert {
-        "meeting",
+        "ontmoeten",
         "taal",
         "format:group",
         "frequency:recurring",

@@ -54,7 +54,7 @@ def catalogue(curator):
         alternate_name="Taalcafe",
         municipalities=[town],
         target_groups=[older],
-        support_types=[make_support_type("Ontmoeten", slug="meeting")],
+        support_types=[make_support_type("Ontmoeten", slug="ontmoeten")],
         themes=[make_theme("Taal", slug="taal")],
         # Listed first by position, last by code: the feed's order must not depend on it.
         languages=[
