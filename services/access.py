@@ -474,6 +474,13 @@ def _allows_kind(who, action, kind):
     return who.national
 
 
+def needs_second_factor(user):
+    """Must this user's login include a second factor? Administrators and curators (municipal
+    and national): they change what residents read. Partners and desk staff may choose."""
+    who = actor(user)
+    return who.superuser or who.curator
+
+
 def manages_coalitions(user):
     """Has this user any coalition or municipality whose coalitions they keep?"""
     who = actor(user)

@@ -1,6 +1,6 @@
 """Staff logins: two-factor codes (TOTP) for curators and administrators, optional for others.
 
-Who must use a code is decided by needs_second_factor(); a user who has set up an app
+Who must use a code is the access policy's rule (access.needs_second_factor); a user who has set up an app
 always gives its code, whoever they are. The password is checked first (django-axes
 refuses locked-out accounts and addresses before the hash is computed); the code is
 checked by django-otp, which slows down repeated wrong codes by itself.
@@ -25,17 +25,17 @@ from django.views.decorators.cache import never_cache
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from services import roles
+from services import access
 
-SECOND_FACTOR_GROUPS = (roles.CURATOR, roles.NATIONAL_CURATOR)
 TOKEN_LENGTH = 6
 
 
 def needs_second_factor(user):
-    """True for administrators and curators: their login must include a TOTP code."""
+    """True when this login must include a TOTP code: the policy's rule, unless the
+    deployment has switched second factors off (SECOND_FACTOR_REQUIRED)."""
     if not user.is_authenticated or not settings.SECOND_FACTOR_REQUIRED:
         return False
-    return user.is_superuser or user.groups.filter(name__in=SECOND_FACTOR_GROUPS).exists()
+    return access.needs_second_factor(user)
 
 
 def confirmed_device(user):
