@@ -108,7 +108,27 @@ class ProposedChange(models.Model):
         return f"{self.service} – {self.get_kind_display()}"
 
 
-class ServiceVersion(models.Model):
+class RecordedChange(models.Model):
+    """What every kept version has: when, by whom, the whole record then and what changed."""
+
+    created = models.DateTimeField(_("moment"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("door"),
+    )
+    snapshot = models.JSONField(_("volledige versie"), encoder=DjangoJSONEncoder)
+    changes = models.JSONField(_("wijzigingen"), encoder=DjangoJSONEncoder, default=list)
+
+    class Meta:
+        abstract = True
+        ordering = ["-created", "-pk"]
+
+
+class ServiceVersion(RecordedChange):
     """One recorded change of a service, its locations or hours: who, when, from where, what."""
 
     class Source(models.TextChoices):
@@ -125,21 +145,9 @@ class ServiceVersion(models.Model):
     service = models.ForeignKey(
         Service, on_delete=models.CASCADE, related_name="versions", verbose_name=_("dienst")
     )
-    created = models.DateTimeField(_("moment"), default=timezone.now, db_index=True)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("door"),
-    )
     source = models.CharField(_("via"), max_length=20, choices=Source.choices)
-    snapshot = models.JSONField(_("volledige versie"), encoder=DjangoJSONEncoder)
-    changes = models.JSONField(_("wijzigingen"), encoder=DjangoJSONEncoder, default=list)
 
-    class Meta:
-        ordering = ["-created", "-pk"]
+    class Meta(RecordedChange.Meta):
         verbose_name = _("versie")
         verbose_name_plural = _("versies")
 
@@ -147,7 +155,7 @@ class ServiceVersion(models.Model):
         return f"{self.service} – {self.created:%Y-%m-%d %H:%M}"
 
 
-class OrganisationVersion(models.Model):
+class OrganisationVersion(RecordedChange):
     """One recorded change of an organisation: who, when, what (name, website, e-mail ...).
 
     An organisation's website and e-mail reach the public pages and the campaign mails,
@@ -159,20 +167,8 @@ class OrganisationVersion(models.Model):
         related_name="versions",
         verbose_name=_("organisatie"),
     )
-    created = models.DateTimeField(_("moment"), default=timezone.now, db_index=True)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("door"),
-    )
-    snapshot = models.JSONField(_("volledige versie"), encoder=DjangoJSONEncoder)
-    changes = models.JSONField(_("wijzigingen"), encoder=DjangoJSONEncoder, default=list)
 
-    class Meta:
-        ordering = ["-created", "-pk"]
+    class Meta(RecordedChange.Meta):
         verbose_name = _("versie van een organisatie")
         verbose_name_plural = _("versies van organisaties")
 
