@@ -480,7 +480,8 @@ def service_fields(service):
             "assured_date": timezone.localtime(service.verified_at, AMSTERDAM).date().isoformat()
             if service.verified_at
             else None,
-            "assurer_email": service.verified_by.email if service.verified_by else None,
+            # A team address, never the personal e-mail of the curator who checked it.
+            "assurer_email": (settings.HSDS_ASSURER_EMAIL or None) if service.verified_at else None,
             "alert": service.alert,
             "last_modified": timestamp(last_modified(service)),
         }

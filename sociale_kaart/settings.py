@@ -339,6 +339,9 @@ HSDS_API_PREFIX = os.environ.get("HSDS_API_PREFIX", "api/hsds/").strip("/") + "/
 HSDS_API_RATE = (int(os.environ.get("HSDS_API_RATE", "600")), 60)
 HSDS_API_CACHE = "default"
 HSDS_API_MAX_AGE = int(os.environ.get("HSDS_API_MAX_AGE", "300"))
+# The feed's assurer_email: the curators' team address. Empty: no address is published (the
+# feed never names the personal e-mail of the curator who checked a service).
+HSDS_ASSURER_EMAIL = os.environ.get("HSDS_ASSURER_EMAIL", "").strip()
 # CORS only for the API: anyone may read it from a browser, without credentials.
 CORS_URLS_REGEX = rf"^/{HSDS_API_PREFIX}.*$"
 CORS_ALLOW_ALL_ORIGINS = True

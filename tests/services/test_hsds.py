@@ -142,7 +142,9 @@ def test_every_filled_field_is_exported(full_service):
     )
     assert (data["minimum_age"], data["maximum_age"]) == (16, 99)
     assert data["alert"] == "Vol tot maart."
-    assert data["assurer_email"] == "curator@example.org"
+    # The curator who checked it (curator@example.org) is never named; no team address is set.
+    assert "assurer_email" not in data
+    assert "curator@example.org" not in json.dumps(data)
     assert data["assured_date"] == timezone.localdate().isoformat()
     assert data["cost_options"][0] | {"id": None, "service_id": None} == {
         "id": None,
@@ -406,3 +408,11 @@ def test_stored_uuids_are_random_per_row_and_survive_edits(full_service):
     full_service.save()
     full_service.refresh_from_db()
     assert full_service.uuid == kept
+
+
+def test_assurer_email_is_the_team_address_when_one_is_set(full_service, settings):
+    settings.HSDS_ASSURER_EMAIL = "kaartteam@gemeente.example.org"
+    assert document(full_service)["assurer_email"] == "kaartteam@gemeente.example.org"
+    full_service.verified_at = None
+    full_service.save()
+    assert "assurer_email" not in document(full_service)
