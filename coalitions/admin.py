@@ -43,6 +43,35 @@ def may_edit_any(user):
 FOREIGN_KEY_SCOPES = {Coalition, Membership, Goal, Indicator}
 
 
+class PolicyPermissions:
+    """Every admin permission hook asks the access policy one question: may this user change
+    obj (for an inline: the parent being edited), or anything of this kind when obj is None?"""
+
+    def _may_edit_any(self, request):
+        return may_edit_any(request.user)
+
+    def _may_edit(self, request, obj):
+        if obj is None:
+            return self._may_edit_any(request)
+        return access.allows(request.user, "change", obj)
+
+    def has_module_permission(self, request):
+        return self._may_edit(request, None)
+
+    def has_view_permission(self, request, obj=None):
+        return self._may_edit(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._may_edit(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._may_edit(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        # A ModelAdmin passes no obj (adding anything); an inline passes the parent.
+        return self._may_edit(request, obj)
+
+
 class ScopedFormfieldsMixin:
     # Figures as Dutch people type them ("46,5"), not as a browser's number input reads them.
     formfield_overrides = {models.DecimalField: {"form_class": DutchDecimalField}}
@@ -75,7 +104,7 @@ class ScopedFormfieldsMixin:
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
-class ScopedAdmin(ScopedFormfieldsMixin, admin.ModelAdmin):
+class ScopedAdmin(PolicyPermissions, ScopedFormfieldsMixin, admin.ModelAdmin):
     """A ModelAdmin whose rows, permissions and choices all follow editable_by."""
 
     def get_queryset(self, request):
@@ -87,46 +116,9 @@ class ScopedAdmin(ScopedFormfieldsMixin, admin.ModelAdmin):
             raise Http404(_("Niet gevonden."))
         return obj
 
-    def _may_edit(self, request, obj):
-        if obj is None:
-            return may_edit_any(request.user)
-        return access.allows(request.user, "change", obj)
 
-    def has_module_permission(self, request):
-        return may_edit_any(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return self._may_edit(request, obj)
-
-    def has_change_permission(self, request, obj=None):
-        return self._may_edit(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return self._may_edit(request, obj)
-
-    def has_add_permission(self, request):
-        return may_edit_any(request.user)
-
-
-class ScopedInline(ScopedFormfieldsMixin):
+class ScopedInline(PolicyPermissions, ScopedFormfieldsMixin):
     """Inline permissions follow the parent coalition (obj is the parent being edited)."""
-
-    def _may_edit(self, request, obj):
-        if obj is None:
-            return may_edit_any(request.user)
-        return access.allows(request.user, "change", obj)
-
-    def has_view_permission(self, request, obj=None):
-        return self._may_edit(request, obj)
-
-    def has_change_permission(self, request, obj=None):
-        return self._may_edit(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return self._may_edit(request, obj)
-
-    def has_add_permission(self, request, obj=None):
-        return self._may_edit(request, obj)
 
 
 class MembershipInline(ScopedInline, admin.TabularInline):
@@ -271,7 +263,7 @@ class IndicatorAdmin(ScopedAdmin):
 
 
 @admin.register(LonelinessFigure)
-class LonelinessFigureAdmin(ScopedFormfieldsMixin, admin.ModelAdmin):
+class LonelinessFigureAdmin(PolicyPermissions, ScopedFormfieldsMixin, admin.ModelAdmin):
     list_display = ["__str__", "year", "lonely_percent", "severely_lonely_percent", "source"]
     list_select_related = ["municipality"]
     list_filter = ["year", "municipality"]
@@ -285,25 +277,8 @@ class LonelinessFigureAdmin(ScopedFormfieldsMixin, admin.ModelAdmin):
             raise Http404(_("Niet gevonden."))
         return obj
 
-    def _may_edit(self, request, obj):
-        if obj is None:
-            return access.allows(request.user, "change", kind="coalitions.lonelinessfigure")
-        return access.allows(request.user, "change", obj)
-
-    def has_module_permission(self, request):
-        return self._may_edit(request, None)
-
-    def has_view_permission(self, request, obj=None):
-        return self._may_edit(request, obj)
-
-    def has_change_permission(self, request, obj=None):
-        return self._may_edit(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        return self._may_edit(request, obj)
-
-    def has_add_permission(self, request):
-        return self._may_edit(request, None)
+    def _may_edit_any(self, request):
+        return access.allows(request.user, "change", kind="coalitions.lonelinessfigure")
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
