@@ -4,11 +4,13 @@ import datetime
 import time
 
 import pytest
+from django.contrib.messages import get_messages
 from django.core import mail, signing
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from services import actions, links
 from services.models import CampaignRecipient, ProposedChange, Service, ServiceVersion
@@ -92,21 +94,71 @@ def test_campaign_sends_one_email_per_organisation(campaign, world):
     assert "Koffie-ochtend" in body and "Wandelclub" not in body
 
 
-def test_campaign_action_in_admin_starts_a_campaign(client, world):
-    client.force_login(world.curator)
-    response = client.post(
+def _start_campaign(client, ids, **extra):
+    return client.post(
         reverse("admin:services_service_changelist"),
-        {
-            "action": "start_campaign",
-            "_selected_action": [world.ours.pk, world.national.pk],
-            "index": 0,
-        },
+        {"action": "start_campaign", "_selected_action": ids, "index": 0, **extra},
+    )
+
+
+def test_campaign_action_shows_every_email_before_sending(client, world):
+    client.force_login(world.curator)
+    response = _start_campaign(client, [world.ours.pk, world.neighbour.pk, world.national.pk])
+    assert response.status_code == 200
+    assert mail.outbox == [] and not CampaignRecipient.objects.exists()
+    page = response.content.decode()
+    # Per provider: the recipient and the exact text that will be sent.
+    for email in ("info@eigen.example", "info@ander.example"):
+        assert email in page
+    expected = actions.campaign_message(
+        organisation=world.own_org, services=[world.ours], link="[uw persoonlijke link]"
+    )
+    assert escape(expected[1]) in page
+    assert "2 e-mails versturen" in page
+    # The national service is left out, and the page says so.
+    assert "1 gekozen dienst valt buiten uw gemeenten" in page
+
+
+def test_campaign_action_sends_only_after_confirmation(client, world):
+    client.force_login(world.curator)
+    response = _start_campaign(
+        client,
+        [world.ours.pk, world.national.pk],
+        confirm="yes",
+        name="Najaarsronde",
+        reminder_days="10",
     )
     assert response.status_code == 302
     recipient = CampaignRecipient.objects.get()
     # The national service is not the municipal curator's to check.
     assert list(recipient.services.all()) == [world.ours]
+    assert recipient.campaign.name == "Najaarsronde" and recipient.campaign.reminder_days == 10
     assert len(mail.outbox) == 1
+    shown = [str(m) for m in get_messages(response.wsgi_request)]
+    assert "1 e-mail verstuurd." in shown
+    assert any("1 dienst overgeslagen" in m for m in shown)
+
+
+def test_campaign_confirmation_with_bad_values_keeps_them_and_sends_nothing(client, world):
+    client.force_login(world.curator)
+    response = _start_campaign(
+        client, [world.ours.pk], confirm="yes", name="Mijn ronde", reminder_days="duizend"
+    )
+    assert response.status_code == 200
+    assert mail.outbox == [] and not CampaignRecipient.objects.exists()
+    assert 'value="Mijn ronde"' in response.content.decode()
+
+
+def test_campaign_reports_providers_without_an_address(client, world):
+    world.other_org.email = ""
+    world.other_org.save()
+    client.force_login(world.curator)
+    response = _start_campaign(
+        client, [world.ours.pk, world.neighbour.pk], confirm="yes", name="R", reminder_days="14"
+    )
+    shown = [str(m) for m in get_messages(response.wsgi_request)]
+    assert "1 e-mail verstuurd." in shown
+    assert any("1 aanbieder overgeslagen: geen e-mailadres bekend (Ander Huis)" in m for m in shown)
 
 
 def test_link_page_lists_only_that_organisations_services(client, campaign, world):
