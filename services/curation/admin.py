@@ -145,8 +145,9 @@ class LocationInline(ServiceLocationPermissions, admin.StackedInline):
 class SessionInline(admin.TabularInline):
     """When the activity takes place, edited on the service itself.
 
-    Sessions are not part of a proposal yet, so on a live service only a curator in scope
-    edits them directly; a partner sees them read-only rather than have an edit dropped."""
+    Whoever may write the service may edit its sessions; the policy's answer
+    (access.service_write) says how, as for the service's own fields: a curator in scope
+    directly, a partner's change to a live service as part of their proposal."""
 
     model = ActivitySession
     extra = 0
@@ -166,7 +167,10 @@ class SessionInline(admin.TabularInline):
     def _writable(self, request, obj):
         if obj is None:
             return True
-        return can_curate(request, obj) or (can_edit(request, obj) and not actions.is_live(obj))
+        cache = request.__dict__.setdefault("_session_write", {})
+        if obj.pk not in cache:
+            cache[obj.pk] = access.service_write(request.user, obj) != access.Write.DENY
+        return cache[obj.pk]
 
     def has_view_permission(self, request, obj=None):
         return obj is None or can_view(request, obj)
