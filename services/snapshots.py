@@ -100,6 +100,11 @@ def _fields_of(instance, names):
     }
 
 
+def location_fields(location):
+    """A location's recorded fields (no id, no hours), as in a snapshot."""
+    return _fields_of(location, LOCATION_FIELDS)
+
+
 def location_data(location, hours):
     """One location as stored in a snapshot; hours as [weekday, "HH:MM:SS", "HH:MM:SS"]."""
     data = {"id": location.pk, **_fields_of(location, LOCATION_FIELDS)}
