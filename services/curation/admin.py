@@ -142,7 +142,7 @@ class LocationInline(ServiceLocationPermissions, admin.StackedInline):
     ]
 
 
-class SessionInline(admin.TabularInline):
+class SessionInline(admin.StackedInline):
     """When the activity takes place, edited on the service itself.
 
     Whoever may write the service may edit its sessions; the policy's answer
@@ -151,16 +151,13 @@ class SessionInline(admin.TabularInline):
 
     model = ActivitySession
     extra = 0
+    # Stacked, with a label on every field (a tabular row has only column headers, which
+    # screen readers do not announce per field, and does not fit a phone).
     fields = [
-        "kind",
-        "weekday",
-        "start_date",
-        "end_date",
-        "starts_at",
-        "ends_at",
-        "location",
-        "signup_deadline",
-        "places",
+        ("kind", "weekday"),
+        ("start_date", "end_date"),
+        ("starts_at", "ends_at"),
+        ("location", "places", "signup_deadline"),
         "note",
     ]
 
@@ -392,6 +389,7 @@ class ServiceAdmin(NotFoundOutsideScopeMixin, csv_io.CsvExportMixin, admin.Model
     formfield_overrides = {models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}}
     readonly_fields = ["created", "modified", "verified_at", "verified_by"]
     inlines = [LocationInline, SessionInline]
+    save_on_top = True  # short edits near the top reach the buttons without the whole form
     actions = [publish, archive, mark_verified, start_campaign]
     fieldsets = [
         (
