@@ -17,6 +17,21 @@ from services.models import ActivitySession, Location, OpeningPeriod, Service
 from services.numbers import DutchDecimalField
 
 
+def dutch_blank(field, **kwargs):
+    """A model field's form field with a Dutch empty choice (Django 6.1's own is English)."""
+    formfield = field.formfield(**kwargs)
+    if isinstance(formfield, forms.ModelChoiceField):
+        formfield.empty_label = BLANK
+    elif isinstance(formfield, forms.TypedChoiceField) and formfield.choices:
+        first = list(formfield.choices)[0]
+        if first[0] in ("", None):
+            formfield.choices = [("", BLANK), *list(formfield.choices)[1:]]
+    return formfield
+
+
+BLANK = _("– Kies –")
+
+
 @dataclass(frozen=True)
 class Section:
     key: str
@@ -52,7 +67,11 @@ def section_form_class(section):
             widgets[name] = forms.RadioSelect
     field_classes = {"cost_amount": DutchDecimalField} if "cost_amount" in section.fields else {}
     return forms.modelform_factory(
-        Service, fields=section.fields, widgets=widgets, field_classes=field_classes
+        Service,
+        fields=section.fields,
+        widgets=widgets,
+        field_classes=field_classes,
+        formfield_callback=dutch_blank,
     )
 
 
@@ -61,6 +80,7 @@ SessionFormSet = modelformset_factory(
     fields=snapshots.SESSION_FIELDS,
     extra=1,
     can_delete=True,
+    formfield_callback=dutch_blank,
     widgets={
         "start_date": forms.DateInput(attrs={"type": "date"}),
         "end_date": forms.DateInput(attrs={"type": "date"}),
@@ -74,6 +94,7 @@ HoursFormSet = modelformset_factory(
     fields=("weekday", "opens", "closes"),
     extra=1,
     can_delete=True,
+    formfield_callback=dutch_blank,
     widgets={
         "opens": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
         "closes": forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),

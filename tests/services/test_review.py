@@ -310,3 +310,11 @@ def test_restoring_a_version_from_before_sessions_were_recorded_keeps_them(world
     assert not any(
         row["label"] == "Wanneer" for row in snapshots.diff(old, snapshots.snapshot(world.ours))
     )
+
+
+def test_partner_form_has_no_english_empty_choice(client, world):
+    Location.objects.create(service=world.ours, name="Buurthuis", place="Hierdorp")
+    client.force_login(world.partner)
+    page = client.get(change_url(world.ours)).content.decode()
+    assert "Select an option" not in page
+    assert "– Kies –" in page
