@@ -8,6 +8,7 @@ change in ServiceVersion.
 """
 
 import datetime
+import smtplib
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
@@ -286,33 +287,49 @@ def _notify_proposer(proposal):
 # Verification campaigns -----------------------------------------------------------------
 
 
+def campaign_plan(services):
+    """Who a campaign over `services` would write to: ([(organisation, email, services)],
+    [organisations without an e-mail address]). Nothing is written or sent."""
+    by_organisation = {}
+    for service in services.select_related("organisation").order_by("organisation__name", "name"):
+        by_organisation.setdefault(service.organisation, []).append(service)
+    planned, skipped = [], []
+    for organisation, its_services in by_organisation.items():
+        email = organisation.email or next((s.email for s in its_services if s.email), "")
+        if email:
+            planned.append((organisation, email, its_services))
+        else:
+            skipped.append(organisation)
+    return planned, skipped
+
+
 def campaign_start(*, name, services, user, reminder_days=14, base_url=None):
     """Start a campaign: one recipient and one e-mail per organisation of `services`.
 
     Organisations without an e-mail address (its own, else one of its services') are
-    skipped and returned, so the curator can call them.
+    skipped and returned, so the curator can call them. `campaign.sent` is how many
+    e-mails went out; one that the mail server refused is in `campaign.failed`.
     """
     campaign = VerificationCampaign(name=name, created_by=_actor(user), reminder_days=reminder_days)
     campaign.full_clean()
-    by_organisation = {}
-    for service in services.select_related("organisation"):
-        by_organisation.setdefault(service.organisation, []).append(service)
-    skipped = []
+    planned, skipped = campaign_plan(services)
     with transaction.atomic():
         campaign.save()
         recipients = []
-        for organisation, its_services in by_organisation.items():
-            email = organisation.email or next((s.email for s in its_services if s.email), "")
-            if not email:
-                skipped.append(organisation)
-                continue
+        for organisation, email, its_services in planned:
             recipient = CampaignRecipient.objects.create(
                 campaign=campaign, organisation=organisation, email=email
             )
             recipient.services.set(its_services)
             recipients.append(recipient)
+    campaign.sent, campaign.failed = 0, []
     for recipient in recipients:
-        campaign_send(recipient=recipient, base_url=base_url)
+        try:
+            campaign_send(recipient=recipient, base_url=base_url)
+        except (OSError, smtplib.SMTPException):
+            campaign.failed.append(recipient)
+        else:
+            campaign.sent += 1
     return campaign, skipped
 
 
@@ -327,9 +344,9 @@ def campaign_link(recipient, base_url=None):
     return (base_url or links.site_url()).rstrip("/") + path
 
 
-def campaign_send(*, recipient, base_url=None, reminder=False):
-    """E-mail one provider its signed link (first time or as a reminder)."""
-    names = "\n".join(f"- {service.name}" for service in recipient.services.all())
+def campaign_message(*, organisation, services, link, reminder=False):
+    """(subject, body) of a campaign e-mail: what is sent, and what the curator previews."""
+    names = "\n".join(f"- {service.name}" for service in services)
     days = links.link_max_age() // (24 * 3600)
     subject = (
         _("Herinnering: kloppen uw gegevens op de Sociale Kaart nog?")
@@ -338,13 +355,13 @@ def campaign_send(*, recipient, base_url=None, reminder=False):
     )
     body = "\n".join(
         [
-            _("Beste %(organisation)s,") % {"organisation": recipient.organisation.name},
+            _("Beste %(organisation)s,") % {"organisation": organisation.name},
             "",
             _("Op de Sociale Kaart staan deze diensten van u:"),
             names,
             "",
             _("Wilt u controleren of alles nog klopt? Open deze link:"),
-            campaign_link(recipient, base_url),
+            link,
             "",
             _(
                 "U hoeft niet in te loggen. De link werkt %(days)s dagen en alleen voor uw "
@@ -356,6 +373,17 @@ def campaign_send(*, recipient, base_url=None, reminder=False):
             _("Met vriendelijke groet,"),
             _("De redactie van de Sociale Kaart"),
         ]
+    )
+    return subject, body
+
+
+def campaign_send(*, recipient, base_url=None, reminder=False):
+    """E-mail one provider its signed link (first time or as a reminder)."""
+    subject, body = campaign_message(
+        organisation=recipient.organisation,
+        services=recipient.services.all(),
+        link=campaign_link(recipient, base_url),
+        reminder=reminder,
     )
     send_mail(subject, body, None, [recipient.email])
     now = timezone.now()

@@ -11,9 +11,11 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 from .models import (
+    ActivitySession,
     Language,
     Location,
     Municipality,
@@ -60,6 +62,21 @@ LOCATION_FIELDS = (
     "hours_note",
 )
 LOCATIONS = "locations"
+SESSION_FIELDS = (
+    "kind",
+    "weekday",
+    "start_date",
+    "end_date",
+    "starts_at",
+    "ends_at",
+    "location",
+    "signup_deadline",
+    "places",
+    "note",
+)
+# When the activity takes place. Snapshots from before sessions were recorded lack the key:
+# then sessions count as unknown (never as "all removed") and are left as they are.
+SESSIONS = "sessions"
 
 
 def _json(value):
@@ -71,9 +88,10 @@ def recorded_fields():
 
 
 def content_keys():
-    """Everything a proposal or a restore may write: fields, many-to-many values, locations."""
+    """Everything a proposal or a restore may write: fields, many-to-many values, locations
+    and sessions."""
     fields = [f.name for f in recorded_fields() if f.name not in META_FIELDS]
-    return {*fields, *M2M, LOCATIONS}
+    return {*fields, *M2M, LOCATIONS, SESSIONS}
 
 
 def _fields_of(instance, names):
@@ -82,11 +100,25 @@ def _fields_of(instance, names):
     }
 
 
+def location_fields(location):
+    """A location's recorded fields (no id, no hours), as in a snapshot."""
+    return _fields_of(location, LOCATION_FIELDS)
+
+
 def location_data(location, hours):
     """One location as stored in a snapshot; hours as [weekday, "HH:MM:SS", "HH:MM:SS"]."""
     data = {"id": location.pk, **_fields_of(location, LOCATION_FIELDS)}
     data["hours"] = sorted(_json([p.weekday, p.opens, p.closes]) for p in hours)
     return data
+
+
+def session_data(session):
+    """One session as stored in a snapshot: its id and fields (location as an id)."""
+    return {"id": session.pk, **_fields_of(session, SESSION_FIELDS)}
+
+
+def _session_order(item):
+    return (item["id"] is None, item["id"] or 0, item.get("starts_at") or "")
 
 
 def snapshot(service):
@@ -98,6 +130,10 @@ def snapshot(service):
         LOCATIONS: sorted(
             (location_data(loc, loc.opening_periods.all()) for loc in locations),
             key=lambda item: (item["id"] is None, item["id"] or 0, item["name"]),
+        ),
+        SESSIONS: sorted(
+            (session_data(s) for s in ActivitySession.objects.filter(service=service)),
+            key=_session_order,
         ),
     }
 
@@ -120,6 +156,9 @@ def snapshot_many(services):
         locations[location.service_id].append(
             location_data(location, location.opening_periods.all())
         )
+    sessions = {pk: [] for pk in ids}
+    for session in ActivitySession.objects.filter(service_id__in=ids):
+        sessions[session.service_id].append(session_data(session))
     return {
         service.pk: {
             "fields": _fields_of(service, [f.name for f in recorded_fields()]),
@@ -128,6 +167,7 @@ def snapshot_many(services):
                 locations[service.pk],
                 key=lambda item: (item["id"] is None, item["id"] or 0, item["name"]),
             ),
+            SESSIONS: sorted(sessions[service.pk], key=_session_order),
         }
         for service in services
     }
@@ -176,12 +216,15 @@ def apply_fields(service, data):
 
 
 def merge(target, source, keys):
-    """`target` with the top-level `keys` (fields, relations, "locations") from `source`."""
+    """`target` with the top-level `keys` (fields, relations, "locations", "sessions")
+    from `source`."""
     merged = {
         "fields": dict(target["fields"]),
         "m2m": dict(target["m2m"]),
         LOCATIONS: target.get(LOCATIONS, []),
     }
+    if SESSIONS in target:
+        merged[SESSIONS] = target[SESSIONS]
     for key in keys:
         if key in source["fields"] or key in merged["fields"]:
             merged["fields"][key] = source["fields"].get(key)
@@ -189,20 +232,26 @@ def merge(target, source, keys):
             merged["m2m"][key] = source["m2m"].get(key, [])
         elif key == LOCATIONS:
             merged[LOCATIONS] = source.get(LOCATIONS, [])
+        elif key == SESSIONS and SESSIONS in source:
+            merged[SESSIONS] = source[SESSIONS]
     return merged
 
 
 def snapshot_from_admin(service, form, formsets, base):
-    """What an admin form and its location inline propose, without saving anything."""
+    """What an admin form and its location and session inlines propose, without saving."""
     data = {
         "fields": {**base["fields"], **_fields_of(service, [f.name for f in recorded_fields()])},
         "m2m": dict(base["m2m"]),
         LOCATIONS: [dict(item) for item in base[LOCATIONS]],
+        SESSIONS: [dict(item) for item in base.get(SESSIONS, [])],
     }
     for name in M2M:
         if name in form.cleaned_data:
             data["m2m"][name] = sorted(obj.pk for obj in form.cleaned_data[name])
     for formset in formsets:
+        if formset.model is ActivitySession:
+            data[SESSIONS] = sessions_from_formset(data[SESSIONS], formset)
+            continue
         if formset.model is not Location:
             continue
         by_id = {item["id"]: item for item in data[LOCATIONS]}
@@ -220,6 +269,23 @@ def snapshot_from_admin(service, form, formsets, base):
                 data[LOCATIONS].append({"id": None, **_fields_of(instance, LOCATION_FIELDS)})
                 data[LOCATIONS][-1]["hours"] = []
     return data
+
+
+def sessions_from_formset(sessions, formset):
+    """`sessions` (snapshot items) with what a valid ActivitySession formset changes."""
+    sessions = [dict(item) for item in sessions]
+    by_id = {item["id"]: item for item in sessions}
+    for form in formset.forms:
+        instance = form.instance
+        deleted = formset.can_delete and formset._should_delete_form(form)
+        if instance.pk in by_id:
+            if deleted:
+                sessions.remove(by_id[instance.pk])
+            elif form.has_changed():
+                by_id[instance.pk].update(_fields_of(instance, SESSION_FIELDS))
+        elif form.has_changed() and not deleted:
+            sessions.append({"id": None, **_fields_of(instance, SESSION_FIELDS)})
+    return sessions
 
 
 def snapshot_with_location(base, location, period_formset):
@@ -249,7 +315,17 @@ def changed_keys(old, new):
     keys |= {name for name in M2M if old["m2m"].get(name, []) != new["m2m"].get(name, [])}
     if _comparable_locations(old) != _comparable_locations(new):
         keys.add(LOCATIONS)
+    if (
+        SESSIONS in old
+        and SESSIONS in new
+        and _comparable(old[SESSIONS]) != _comparable(new[SESSIONS])
+    ):
+        keys.add(SESSIONS)
     return keys
+
+
+def _comparable(items):
+    return sorted(json.dumps(item, sort_keys=True) for item in items)
 
 
 def _comparable_locations(data):
@@ -327,7 +403,46 @@ def _location_text(item, names):
     return "; ".join(str(p) for p in parts)
 
 
-def _display(data, names):
+def _session_text(item, location_names):
+    session = ActivitySession(
+        **{
+            ActivitySession._meta.get_field(name).attname: ActivitySession._meta.get_field(
+                name
+            ).to_python(item.get(name))
+            for name in SESSION_FIELDS
+            if name != "location"
+        }
+    )
+    try:
+        text = session.in_words()
+    except (TypeError, ValueError):  # an incomplete session, as typed
+        text = str(session.get_kind_display() or "—")
+    if item.get("location"):
+        text += " – " + location_names.get(item["location"], f"#{item['location']}")
+    if item.get("places"):
+        text += " – " + _("%(count)s plaatsen") % {"count": item["places"]}
+    if item.get("signup_deadline"):
+        deadline = ActivitySession._meta.get_field("signup_deadline").to_python(
+            item["signup_deadline"]
+        )
+        text += " – " + _("aanmelden vóór %(date)s") % {
+            "date": formats.date_format(deadline, "j F Y")
+        }
+    if item.get("note"):
+        text += f" ({item['note']})"
+    return text
+
+
+def _location_names(*snaps):
+    names = {}
+    for snap in snaps:
+        for item in (snap or {}).get(LOCATIONS, []):
+            if item.get("id"):
+                names[item["id"]] = item.get("name") or f"#{item['id']}"
+    return names
+
+
+def _display(data, names, *, sessions=True, location_names=None):
     shown = {}
     for field in recorded_fields():
         if field.name in data["fields"]:
@@ -340,14 +455,21 @@ def _display(data, names):
     for index, item in enumerate(data.get(LOCATIONS, [])):
         key = f"location:{item['id']}" if item["id"] else f"location:new:{index}"
         shown[key] = (_("Locatie"), _location_text(item, names))
+    if sessions and SESSIONS in data:
+        for index, item in enumerate(data[SESSIONS]):
+            key = f"session:{item['id']}" if item["id"] else f"session:new:{index}"
+            shown[key] = (_("Wanneer"), _session_text(item, location_names or {}))
     return shown
 
 
 def diff(old, new):
     """Field-by-field differences for people: [{field, label, old, new}], in form order."""
     names = _Names(old, new)
-    before = _display(old, names) if old else {}
-    after = _display(new, names)
+    places = _location_names(old, new)
+    # History from before sessions were recorded: no rows for sessions "added".
+    sessions = old is None or SESSIONS in old
+    before = _display(old, names, location_names=places) if old else {}
+    after = _display(new, names, sessions=sessions, location_names=places)
     rows = []
     for key in [*after, *(k for k in before if k not in after)]:
         old_label, old_text = before.get(key, (None, "—"))
@@ -382,6 +504,7 @@ def apply_snapshot(service, data, *, keys=None):
         municipalities=m2m["municipalities"], target_groups=m2m["target_groups"]
     )
     locations = _checked_locations(service, data) if LOCATIONS in keys else None
+    sessions = _checked_sessions(service, data) if SESSIONS in keys and SESSIONS in data else None
     with transaction.atomic():
         service.save()
         for name in M2M:
@@ -389,8 +512,50 @@ def apply_snapshot(service, data, *, keys=None):
                 getattr(service, name).set(m2m[name])
         if locations is not None:
             _write_locations(service, locations)
+        if sessions is not None:
+            _write_sessions(service, sessions)
         service.refresh_search_extra()
     return service
+
+
+def _checked_sessions(service, data):
+    existing = {s.pk: s for s in ActivitySession.objects.filter(service=service)}
+    checked, errors = [], []
+    for item in data[SESSIONS]:
+        session = existing.get(item["id"]) or ActivitySession(service=service)
+        for name in SESSION_FIELDS:
+            field = ActivitySession._meta.get_field(name)
+            value = item.get(name)
+            setattr(
+                session,
+                field.attname,
+                field.to_python(value)
+                if value is not None
+                else (None if field.null else field.get_default()),
+            )
+        try:
+            session.full_clean(exclude=["service", "location"])
+        except ValidationError as error:
+            errors.extend(error.messages)
+        checked.append(session)
+    if errors:
+        raise ValidationError({SESSIONS: errors})
+    return checked, existing
+
+
+def _write_sessions(service, checked_and_existing):
+    checked, existing = checked_and_existing
+    places = set(Location.objects.filter(service=service).values_list("pk", flat=True))
+    kept = set()
+    for session in checked:
+        session.service = service
+        if session.location_id not in places:
+            session.location_id = None  # a place this service no longer has
+        session.save()
+        kept.add(session.pk)
+    for pk, session in existing.items():
+        if pk not in kept:
+            session.delete()
 
 
 def _checked_locations(service, data):

@@ -6,6 +6,7 @@ below asks it, and an object outside someone's scope is a 404 exactly like a mis
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.options import ActionLocation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
@@ -141,31 +142,32 @@ class LocationInline(ServiceLocationPermissions, admin.StackedInline):
     ]
 
 
-class SessionInline(admin.TabularInline):
+class SessionInline(admin.StackedInline):
     """When the activity takes place, edited on the service itself.
 
-    Sessions are not part of a proposal yet, so on a live service only a curator in scope
-    edits them directly; a partner sees them read-only rather than have an edit dropped."""
+    Whoever may write the service may edit its sessions; the policy's answer
+    (access.service_write) says how, as for the service's own fields: a curator in scope
+    directly, a partner's change to a live service as part of their proposal."""
 
     model = ActivitySession
     extra = 0
+    # Stacked, with a label on every field (a tabular row has only column headers, which
+    # screen readers do not announce per field, and does not fit a phone).
     fields = [
-        "kind",
-        "weekday",
-        "start_date",
-        "end_date",
-        "starts_at",
-        "ends_at",
-        "location",
-        "signup_deadline",
-        "places",
+        ("kind", "weekday"),
+        ("start_date", "end_date"),
+        ("starts_at", "ends_at"),
+        ("location", "places", "signup_deadline"),
         "note",
     ]
 
     def _writable(self, request, obj):
         if obj is None:
             return True
-        return can_curate(request, obj) or (can_edit(request, obj) and not actions.is_live(obj))
+        cache = request.__dict__.setdefault("_session_write", {})
+        if obj.pk not in cache:
+            cache[obj.pk] = access.service_write(request.user, obj) != access.Write.DENY
+        return cache[obj.pk]
 
     def has_view_permission(self, request, obj=None):
         return obj is None or can_view(request, obj)
@@ -218,7 +220,10 @@ def archive(modeladmin, request, queryset):
 
 def _report_skipped(modeladmin, request, queryset, done):
     """Say how many selected rows were left alone, and why (the policy said no)."""
-    skipped = queryset.count() - len(done)
+    _report_skipped_count(modeladmin, request, queryset.count() - len(done))
+
+
+def _report_skipped_count(modeladmin, request, skipped):
     if skipped > 0:
         modeladmin.message_user(
             request,
@@ -252,39 +257,103 @@ def mark_verified(modeladmin, request, queryset):
     )
 
 
+class CampaignForm(forms.Form):
+    """The two choices of a campaign, asked on its confirmation page."""
+
+    name = forms.CharField(label=_("Naam van de controleronde"), max_length=200)
+    reminder_days = forms.IntegerField(
+        label=_("Herinnering na dagen"),
+        min_value=1,
+        max_value=365,
+        help_text=_("Wie dan nog niet heeft geantwoord, krijgt één herinnering."),
+    )
+
+
 @admin.action(
     description=_("Controleronde starten: aanbieders per e-mail vragen"), permissions=["curate"]
 )
 def start_campaign(modeladmin, request, queryset):
+    """First a preview of every e-mail (recipient and exact text); only "Versturen" sends."""
     services = access.scope(request.user, "curate", Service.objects.filter(pk__in=queryset))
-    name = gettext("Controleronde %(date)s") % {"date": timezone.localdate().strftime("%d-%m-%Y")}
-    campaign, skipped = actions.campaign_start(
-        name=name,
-        services=services,
-        user=request.user,
-        base_url=request.build_absolute_uri("/"),
+    selected = queryset.count()
+    left_out = selected - services.count()
+    default_name = gettext("Controleronde %(date)s") % {
+        "date": timezone.localdate().strftime("%d-%m-%Y")
+    }
+    confirmed = request.POST.get("confirm") == "yes"
+    form = CampaignForm(
+        request.POST if confirmed else None,
+        initial={"name": default_name, "reminder_days": 14},
     )
-    recipients = campaign.recipients.count()
+    if confirmed and form.is_valid():
+        campaign, skipped = actions.campaign_start(
+            name=form.cleaned_data["name"],
+            services=services,
+            user=request.user,
+            reminder_days=form.cleaned_data["reminder_days"],
+            base_url=request.build_absolute_uri("/"),
+        )
+        _report_campaign(modeladmin, request, campaign, skipped, left_out)
+        return HttpResponseRedirect(
+            reverse("admin:services_verificationcampaign_change", args=[campaign.pk])
+        )
+    planned, skipped = actions.campaign_plan(services)
+    link = gettext("[uw persoonlijke link]")
+    previews = []
+    for organisation, email, its_services in planned:
+        subject, body = actions.campaign_message(
+            organisation=organisation, services=its_services, link=link
+        )
+        previews.append(
+            {"organisation": organisation, "email": email, "subject": subject, "body": body}
+        )
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "opts": modeladmin.opts,
+        "title": gettext("Controleronde: eerst nakijken, dan versturen"),
+        "previews": previews,
+        "skipped": skipped,
+        "left_out": left_out,
+        "service_count": services.count(),
+        "selected_ids": [str(pk) for pk in queryset.values_list("pk", flat=True)],
+        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        "form": form,
+    }
+    return TemplateResponse(request, "admin/services/service/campaign_confirm.html", context)
+
+
+def _report_campaign(modeladmin, request, campaign, skipped, left_out):
+    """What was sent and what was not, and why, in one place after "Versturen"."""
     modeladmin.message_user(
         request,
         ngettext(
-            "%(count)d aanbieder heeft een e-mail gekregen.",
-            "%(count)d aanbieders hebben een e-mail gekregen.",
-            recipients,
+            "%(count)d e-mail verstuurd.",
+            "%(count)d e-mails verstuurd.",
+            campaign.sent,
         )
-        % {"count": recipients},
+        % {"count": campaign.sent},
         messages.SUCCESS,
     )
     if skipped:
         modeladmin.message_user(
             request,
-            gettext("Geen e-mailadres bekend van: %(names)s.")
-            % {"names": ", ".join(o.name for o in skipped)},
+            ngettext(
+                "%(count)d aanbieder overgeslagen: geen e-mailadres bekend (%(names)s).",
+                "%(count)d aanbieders overgeslagen: geen e-mailadres bekend (%(names)s).",
+                len(skipped),
+            )
+            % {"count": len(skipped), "names": ", ".join(o.name for o in skipped)},
             messages.WARNING,
         )
-    return HttpResponseRedirect(
-        reverse("admin:services_verificationcampaign_change", args=[campaign.pk])
-    )
+    if campaign.failed:
+        modeladmin.message_user(
+            request,
+            gettext("De mailserver weigerde de e-mail aan: %(emails)s.")
+            % {"emails": ", ".join(r.email for r in campaign.failed)},
+            messages.ERROR,
+        )
+    if left_out:
+        _report_skipped_count(modeladmin, request, left_out)
 
 
 @admin.register(Service)
@@ -320,6 +389,7 @@ class ServiceAdmin(NotFoundOutsideScopeMixin, csv_io.CsvExportMixin, admin.Model
     formfield_overrides = {models.ManyToManyField: {"widget": forms.CheckboxSelectMultiple}}
     readonly_fields = ["created", "modified", "verified_at", "verified_by"]
     inlines = [LocationInline, SessionInline]
+    save_on_top = True  # short edits near the top reach the buttons without the whole form
     actions = [publish, archive, mark_verified, start_campaign]
     fieldsets = [
         (

@@ -13,11 +13,14 @@ from django.contrib.contenttypes.models import ContentType
 from django.core import signing
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 
-from services import access, actions, links, snapshots, text
+from services import access, actions, links, presentation, snapshots, text
 from services.models import Service
+
+from . import provider
 
 PROPOSAL_FIELDS = [
     "name",
@@ -65,26 +68,135 @@ def campaign_enter(request, token):
     return redirect("curation:campaign")
 
 
+CHECKED_KEY = "campaign_checked"
+
+
+def _checked(request, recipient, service):
+    """The sections of `service` this browser said are right ("klopt") or proposed a change for."""
+    return request.session.get(CHECKED_KEY, {}).get(f"{recipient.pk}:{service.pk}", {})
+
+
+def _mark(request, recipient, service, sections, how):
+    """Note sections as handled; when every section is, the service counts as checked."""
+    checked = request.session.get(CHECKED_KEY, {})
+    key = f"{recipient.pk}:{service.pk}"
+    done = dict(checked.get(key, {}))
+    for section in sections:
+        if how == "proposed" or done.get(section) != "proposed":
+            done[section] = how
+    checked[key] = done
+    request.session[CHECKED_KEY] = checked
+    if all(section.key in done for section in provider.SECTIONS):
+        if not service.verified_at or service.verified_at < recipient.campaign.created:
+            actions.campaign_confirm(recipient=recipient, service=service)
+        return True
+    return False
+
+
+def _services_with_record(recipient):
+    return (
+        recipient.services.select_related("organisation")
+        .prefetch_related(
+            "target_groups",
+            "support_types",
+            "themes",
+            "languages",
+            "municipalities",
+            "sessions__location",
+            "locations__opening_periods",
+        )
+        .order_by("name")
+    )
+
+
 @never_cache
 def campaign(request):
-    """The provider's list of services: "still correct" per service, or propose a change."""
+    """The provider's services, each as the public sees it, in sections with "Klopt" each."""
     if TOKEN_PARAMETER in request.GET:
         return campaign_enter(request, request.GET[TOKEN_PARAMETER][:500])
     recipient, error = _recipient(request)
     if error:
         return error
-    services = recipient.services.order_by("name")
+    services = _services_with_record(recipient)
     if request.method == "POST":
         pk = request.POST.get("service", "")
         if text.ascii_int(pk) is None:
             raise Http404
         service = get_object_or_404(services, pk=pk)
-        actions.campaign_confirm(recipient=recipient, service=service)
-        messages.success(
-            request, gettext("Dank u wel. %(name)s staat als gecontroleerd.") % {"name": service}
+        section = request.POST.get("section", "")
+        if section in provider.BY_KEY:
+            sections = [section]
+            message = gettext("Dank u wel. U hebt aangegeven dat %(section)s klopt.") % {
+                "section": str(provider.BY_KEY[section].title).lower()
+            }
+        else:  # "Alles klopt" (and the one button of older pages)
+            sections = list(provider.BY_KEY)
+            message = ""
+        if _mark(request, recipient, service, sections, "ok"):
+            message = gettext("Dank u wel. %(name)s staat als gecontroleerd.") % {"name": service}
+        messages.success(request, message)
+        return redirect(reverse("curation:campaign") + f"#dienst-{service.pk}")
+    items = []
+    for service in services:
+        done = _checked(request, recipient, service)
+        items.append(
+            {
+                "service": service,
+                **presentation.detail_context(service),
+                "sections": [
+                    {"section": section, "state": done.get(section.key, "")}
+                    for section in provider.SECTIONS
+                ],
+                "all_done": all(section.key in done for section in provider.SECTIONS),
+            }
         )
-        return redirect("curation:campaign")
-    return render(request, "curation/campaign.html", {"recipient": recipient, "services": services})
+    return render(
+        request,
+        "curation/campaign.html",
+        {"recipient": recipient, "items": items, "services": [i["service"] for i in items]},
+    )
+
+
+@never_cache
+def campaign_section(request, pk, section):
+    """ "Dit klopt niet" for one section: a structured form; it waits in the review queue."""
+    recipient, error = _recipient(request)
+    if error:
+        return error
+    if section not in provider.BY_KEY:
+        raise Http404
+    service = get_object_or_404(recipient.services.all(), pk=pk)
+    proposal = provider.SectionProposal(
+        provider.BY_KEY[section], service, request.POST if request.method == "POST" else None
+    )
+    status = 200
+    if request.method == "POST":
+        if proposal.is_valid():
+            data = proposal.proposed()
+            if snapshots.changed_keys(proposal.base, data):
+                actions.campaign_propose(recipient=recipient, service=service, data=data)
+                _mark(request, recipient, service, [section], "proposed")
+                messages.success(
+                    request,
+                    gettext(
+                        "Dank u wel. De gemeente bekijkt uw voorstel en laat u weten of het klopt."
+                    ),
+                )
+            else:
+                messages.info(request, gettext("U hebt niets veranderd. Er is niets verstuurd."))
+            return redirect(reverse("curation:campaign") + f"#dienst-{service.pk}")
+        status = 400
+    return render(
+        request,
+        "curation/campaign_section.html",
+        {
+            "recipient": recipient,
+            "service": service,
+            "section": proposal.section,
+            "parts": proposal.forms,
+        },
+        status=status,
+    )
 
 
 @never_cache

@@ -1,11 +1,13 @@
 """The review queue: partners' edits wait, curators approve or reject, partners hear back."""
 
+import datetime
+
 import pytest
 from django.core import mail
 from django.urls import reverse
 
 from services import actions, snapshots
-from services.models import Location, ProposedChange, Service
+from services.models import ActivitySession, Location, ProposedChange, Service
 from tests.services.curation_fixtures import build_world, change_url, form_data, reload
 
 pytestmark = pytest.mark.django_db
@@ -214,3 +216,105 @@ def test_partner_previews_the_public_page_with_unsaved_values(client, world):
     assert not ProposedChange.objects.filter(service=world.ours).exists()
     other = client.post(reverse("admin:services_service_preview", args=[world.neighbour.pk]), data)
     assert other.status_code == 404
+
+
+# Sessions (ActivitySession) are part of a partner's proposal for a live service.
+
+
+def _thursday_coffee(world):
+    return ActivitySession.objects.create(
+        service=world.ours,
+        kind=ActivitySession.Kind.WEEKLY,
+        weekday=4,
+        starts_at=datetime.time(10, 0),
+        ends_at=datetime.time(12, 0),
+    )
+
+
+def _session_prefix(response):
+    for inline in response.context["inline_admin_formsets"]:
+        if inline.formset.model is ActivitySession:
+            return inline.formset.prefix
+    raise AssertionError("no session inline on the page")
+
+
+def test_partner_changes_sessions_of_a_live_service_as_a_proposal(client, world):
+    existing = _thursday_coffee(world)
+    client.force_login(world.partner)
+    response = client.get(change_url(world.ours))
+    prefix = _session_prefix(response)
+    data = form_data(
+        response,
+        **{
+            f"{prefix}-0-starts_at": "10:30",
+            f"{prefix}-TOTAL_FORMS": "2",
+            f"{prefix}-1-kind": "weekly",
+            f"{prefix}-1-weekday": "2",
+            f"{prefix}-1-starts_at": "14:00",
+            f"{prefix}-1-ends_at": "15:30",
+        },
+    )
+    assert client.post(change_url(world.ours), data).status_code == 302
+    # Live sessions stay as approved until a curator decides.
+    existing.refresh_from_db()
+    assert existing.starts_at == datetime.time(10, 0)
+    assert world.ours.sessions.count() == 1
+    proposal = ProposedChange.objects.get(service=world.ours)
+    # The curator reads them in words, as the public page shows them.
+    client.force_login(world.curator)
+    page = client.get(reverse("admin:services_proposedchange_change", args=[proposal.pk]))
+    rows = {(r["label"], r["old"], r["new"]) for r in page.context["rows"]}
+    assert ("Wanneer", "Elke donderdag, 10.00–12.00 uur", "Elke donderdag, 10.30–12.00 uur") in rows
+    assert ("Wanneer", "—", "Elke dinsdag, 14.00–15.30 uur") in rows
+    review(client, world.curator, proposal, approve="1")
+    patterns = sorted(s.in_words() for s in world.ours.sessions.all())
+    assert patterns == ["Elke dinsdag, 14.00–15.30 uur", "Elke donderdag, 10.30–12.00 uur"]
+    # The history's snapshot holds them.
+    version = world.ours.versions.first()
+    assert len(version.snapshot["sessions"]) == 2
+    assert any(c["label"] == "Wanneer" for c in version.changes)
+
+
+def test_rejected_session_change_is_dropped(client, world):
+    existing = _thursday_coffee(world)
+    client.force_login(world.partner)
+    response = client.get(change_url(world.ours))
+    prefix = _session_prefix(response)
+    data = form_data(response, **{f"{prefix}-0-DELETE": "on"})
+    assert client.post(change_url(world.ours), data).status_code == 302
+    proposal = ProposedChange.objects.get(service=world.ours)
+    assert proposal.data["sessions"] == []
+    review(client, world.curator, proposal, reject="1", reason="Die gaat gewoon door.")
+    assert list(world.ours.sessions.all()) == [existing]
+
+
+def test_impossible_session_in_a_proposal_keeps_what_was_typed(client, world):
+    _thursday_coffee(world)
+    client.force_login(world.partner)
+    response = client.get(change_url(world.ours))
+    prefix = _session_prefix(response)
+    data = form_data(response, **{f"{prefix}-0-ends_at": "09:00"})
+    response = client.post(change_url(world.ours), data)
+    assert response.status_code == 200
+    assert "De eindtijd moet na de begintijd liggen." in response.content.decode()
+    assert 'value="09:00"' in response.content.decode()
+    assert not ProposedChange.objects.exists()
+
+
+def test_restoring_a_version_from_before_sessions_were_recorded_keeps_them(world):
+    _thursday_coffee(world)
+    old = snapshots.snapshot(world.ours)
+    del old["sessions"]
+    snapshots.apply_snapshot(world.ours, old)
+    assert world.ours.sessions.count() == 1
+    assert not any(
+        row["label"] == "Wanneer" for row in snapshots.diff(old, snapshots.snapshot(world.ours))
+    )
+
+
+def test_partner_form_has_no_english_empty_choice(client, world):
+    Location.objects.create(service=world.ours, name="Buurthuis", place="Hierdorp")
+    client.force_login(world.partner)
+    page = client.get(change_url(world.ours)).content.decode()
+    assert "Select an option" not in page
+    assert "– Kies –" in page

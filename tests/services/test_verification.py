@@ -1,17 +1,28 @@
 """Verification: marking checked, overdue, campaigns with signed links, reminders."""
 
 import datetime
+import decimal
 import time
 
 import pytest
+from django.contrib.messages import get_messages
 from django.core import mail, signing
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from services import actions, links
-from services.models import CampaignRecipient, ProposedChange, Service, ServiceVersion
+from services.models import (
+    ActivitySession,
+    CampaignRecipient,
+    Location,
+    OpeningPeriod,
+    ProposedChange,
+    Service,
+    ServiceVersion,
+)
 from tests.factories import make_service
 from tests.services.curation_fixtures import build_world, reload
 
@@ -92,21 +103,71 @@ def test_campaign_sends_one_email_per_organisation(campaign, world):
     assert "Koffie-ochtend" in body and "Wandelclub" not in body
 
 
-def test_campaign_action_in_admin_starts_a_campaign(client, world):
-    client.force_login(world.curator)
-    response = client.post(
+def _start_campaign(client, ids, **extra):
+    return client.post(
         reverse("admin:services_service_changelist"),
-        {
-            "action": "start_campaign",
-            "_selected_action": [world.ours.pk, world.national.pk],
-            "index": 0,
-        },
+        {"action": "start_campaign", "_selected_action": ids, "index": 0, **extra},
+    )
+
+
+def test_campaign_action_shows_every_email_before_sending(client, world):
+    client.force_login(world.curator)
+    response = _start_campaign(client, [world.ours.pk, world.neighbour.pk, world.national.pk])
+    assert response.status_code == 200
+    assert mail.outbox == [] and not CampaignRecipient.objects.exists()
+    page = response.content.decode()
+    # Per provider: the recipient and the exact text that will be sent.
+    for email in ("info@eigen.example", "info@ander.example"):
+        assert email in page
+    expected = actions.campaign_message(
+        organisation=world.own_org, services=[world.ours], link="[uw persoonlijke link]"
+    )
+    assert escape(expected[1]) in page
+    assert "2 e-mails versturen" in page
+    # The national service is left out, and the page says so.
+    assert "1 gekozen dienst valt buiten uw gemeenten" in page
+
+
+def test_campaign_action_sends_only_after_confirmation(client, world):
+    client.force_login(world.curator)
+    response = _start_campaign(
+        client,
+        [world.ours.pk, world.national.pk],
+        confirm="yes",
+        name="Najaarsronde",
+        reminder_days="10",
     )
     assert response.status_code == 302
     recipient = CampaignRecipient.objects.get()
     # The national service is not the municipal curator's to check.
     assert list(recipient.services.all()) == [world.ours]
+    assert recipient.campaign.name == "Najaarsronde" and recipient.campaign.reminder_days == 10
     assert len(mail.outbox) == 1
+    shown = [str(m) for m in get_messages(response.wsgi_request)]
+    assert "1 e-mail verstuurd." in shown
+    assert any("1 dienst overgeslagen" in m for m in shown)
+
+
+def test_campaign_confirmation_with_bad_values_keeps_them_and_sends_nothing(client, world):
+    client.force_login(world.curator)
+    response = _start_campaign(
+        client, [world.ours.pk], confirm="yes", name="Mijn ronde", reminder_days="duizend"
+    )
+    assert response.status_code == 200
+    assert mail.outbox == [] and not CampaignRecipient.objects.exists()
+    assert 'value="Mijn ronde"' in response.content.decode()
+
+
+def test_campaign_reports_providers_without_an_address(client, world):
+    world.other_org.email = ""
+    world.other_org.save()
+    client.force_login(world.curator)
+    response = _start_campaign(
+        client, [world.ours.pk, world.neighbour.pk], confirm="yes", name="R", reminder_days="14"
+    )
+    shown = [str(m) for m in get_messages(response.wsgi_request)]
+    assert "1 e-mail verstuurd." in shown
+    assert any("1 aanbieder overgeslagen: geen e-mailadres bekend (Ander Huis)" in m for m in shown)
 
 
 def test_link_page_lists_only_that_organisations_services(client, campaign, world):
@@ -239,3 +300,149 @@ def test_odd_service_ids_on_the_link_page_are_a_404(client, campaign, world, val
     url = enter(client, recipient_of(campaign, world.own_org))
     response = client.post(url, {"service": value})
     assert response.status_code == 404
+
+
+# The provider's page: the whole public record in sections, "Klopt" or "Dit klopt niet" each.
+
+
+def _with_record(world):
+    """Koffie-ochtend with costs, a place with hours and a weekly session."""
+    service = world.ours
+    service.cost = Service.Cost.PAID
+    service.cost_amount = decimal.Decimal("1.50")
+    service.cost_unit = Service.CostUnit.PER_TIME
+    service.save()
+    place = Location.objects.create(
+        service=service,
+        name="Buurthuis De Linde",
+        address="Lindelaan 1",
+        postcode="1234 AB",
+        place="Voorbeeldstad",
+    )
+    OpeningPeriod.objects.create(
+        location=place, weekday=4, opens=datetime.time(9), closes=datetime.time(12)
+    )
+    ActivitySession.objects.create(
+        service=service,
+        kind=ActivitySession.Kind.WEEKLY,
+        weekday=4,
+        starts_at=datetime.time(10),
+        ends_at=datetime.time(12),
+        location=place,
+    )
+    return place
+
+
+def test_provider_page_shows_the_public_record_in_sections(client, campaign, world):
+    _with_record(world)
+    page = client.get(enter(client, recipient_of(campaign, world.own_org))).content.decode()
+    for heading in ("Wat en voor wie", "Kosten", "Wanneer", "Waar", "Contact", "Aanmelden"):
+        assert f">{heading}</h3>" in page
+    # As the public page words them (services.presentation and its includes).
+    assert "€ 1,50" in page
+    assert "Elke donderdag, 10.00–12.00 uur" in page
+    assert "Lindelaan 1" in page and "1234 AB" in page
+    assert world.ours.phone in page
+    assert page.count(">Klopt<") >= 6 * 2  # six sections, two services of this provider
+
+
+def test_klopt_for_every_section_marks_the_service_checked(client, campaign, world):
+    recipient = recipient_of(campaign, world.own_org)
+    url = enter(client, recipient)
+    sections = ["wat", "kosten", "wanneer", "waar", "contact", "aanmelden"]
+    for section in sections[:-1]:
+        client.post(url, {"service": world.ours.pk, "section": section})
+        assert reload(world.ours).verified_at is None
+    response = client.post(url, {"service": world.ours.pk, "section": "aanmelden"})
+    assert response.status_code == 302
+    assert reload(world.ours).verified_at is not None
+    recipient.refresh_from_db()
+    assert recipient.answered_at is not None
+
+
+def test_alles_klopt_marks_the_service_checked_at_once(client, campaign, world):
+    url = enter(client, recipient_of(campaign, world.own_org))
+    client.post(url, {"service": world.ours.pk})
+    assert reload(world.ours).verified_at is not None
+
+
+def test_cost_proposal_goes_to_the_review_queue_with_formatted_values(client, campaign, world):
+    _with_record(world)
+    enter(client, recipient_of(campaign, world.own_org))
+    url = reverse("curation:campaign_section", kwargs={"pk": world.ours.pk, "section": "kosten"})
+    form = client.get(url).context["parts"][0][1]
+    data = {name: form[name].value() or "" for name in form.fields}
+    data["cost_amount"] = "2,50"
+    assert client.post(url, data).status_code == 302
+    proposal = ProposedChange.objects.get(service=world.ours)
+    assert reload(world.ours).cost_amount == decimal.Decimal("1.50")  # not live yet
+    rows = actions.proposal_diff(proposal)
+    assert [(r["field"], r["old"], r["new"]) for r in rows] == [("cost_amount", "1,50", "2,50")]
+
+
+def test_sessions_and_hours_proposal_reads_in_words_for_the_curator(client, campaign, world):
+    place = _with_record(world)
+    enter(client, recipient_of(campaign, world.own_org))
+    url = reverse("curation:campaign_section", kwargs={"pk": world.ours.pk, "section": "wanneer"})
+    response = client.get(url)
+    session = world.ours.sessions.get()
+    period = place.opening_periods.get()
+    data = {
+        "keer-TOTAL_FORMS": "2",
+        "keer-INITIAL_FORMS": "1",
+        "keer-0-id": session.pk,
+        "keer-0-kind": "weekly",
+        "keer-0-weekday": "4",
+        "keer-0-starts_at": "10:00",
+        "keer-0-ends_at": "12:00",
+        "keer-0-location": place.pk,
+        "keer-1-kind": "fortnightly",
+        "keer-1-weekday": "1",
+        "keer-1-start_date": "2026-12-07",
+        "keer-1-starts_at": "19:00",
+        "keer-1-ends_at": "21:00",
+        f"uren-{place.pk}-TOTAL_FORMS": "1",
+        f"uren-{place.pk}-INITIAL_FORMS": "1",
+        f"uren-{place.pk}-0-id": period.pk,
+        f"uren-{place.pk}-0-weekday": "4",
+        f"uren-{place.pk}-0-opens": "09:00",
+        f"uren-{place.pk}-0-closes": "13:00",
+    }
+    assert response.status_code == 200
+    assert client.post(url, data).status_code == 302
+    rows = actions.proposal_diff(ProposedChange.objects.get(service=world.ours))
+    texts = {(r["label"], r["new"]) for r in rows}
+    assert ("Wanneer", "Om de week op maandag, 19.00–21.00 uur") in texts
+    assert any(r["label"] == "Locatie" and "donderdag 09:00–13:00" in r["new"] for r in rows)
+    assert world.ours.sessions.count() == 1  # nothing live until approved
+
+
+def test_address_proposal_and_bad_input_keeps_what_was_typed(client, campaign, world):
+    place = _with_record(world)
+    enter(client, recipient_of(campaign, world.own_org))
+    url = reverse("curation:campaign_section", kwargs={"pk": world.ours.pk, "section": "waar"})
+    data = {
+        "plek-TOTAL_FORMS": "1",
+        "plek-INITIAL_FORMS": "1",
+        "plek-0-id": place.pk,
+        "plek-0-name": "",
+        "plek-0-address": "Eikenlaan 9",
+        "plek-0-postcode": "1234 AB",
+        "plek-0-place": "Voorbeeldstad",
+    }
+    response = client.post(url, data)
+    assert response.status_code == 400
+    assert 'value="Eikenlaan 9"' in response.content.decode()
+    assert not ProposedChange.objects.exists()
+    data["plek-0-name"] = "Buurthuis De Linde"
+    assert client.post(url, data).status_code == 302
+    rows = actions.proposal_diff(ProposedChange.objects.get(service=world.ours))
+    assert any("Eikenlaan 9" in r["new"] for r in rows)
+
+
+@pytest.mark.parametrize("section", ["onbekend", "wat%00", "x" * 300])
+def test_unknown_section_is_a_404(client, campaign, world, section):
+    enter(client, recipient_of(campaign, world.own_org))
+    url = f"/controle/dienst/{world.ours.pk}/{section}/"
+    # A NUL byte is refused earlier, by the middleware, with a 400.
+    assert client.get(url).status_code == (400 if "%00" in section else 404)

@@ -205,3 +205,58 @@ def teardown_module(module):
     if path and FIGURES:
         with open(path, "w") as handle:
             json.dump({route: dict(counts) for route, counts in FIGURES.items()}, handle, indent=1)
+
+
+# Behind a campaign link: the provider's sections and their structured forms, with the
+# token in the session (the generic run above only reaches the "invalid link" page).
+SECTION_FIELDS = [
+    "service", "section", "name", "summary", "essence", "min_age", "max_age", "cost",
+    "cost_amount", "cost_unit", "cost_text", "phone", "email", "url", "how_to_apply",
+    "conditions", "wait_time", "referral_required", "keer-TOTAL_FORMS", "keer-INITIAL_FORMS",
+    "keer-0-id", "keer-0-kind", "keer-0-weekday", "keer-0-start_date", "keer-0-starts_at",
+    "keer-0-ends_at", "keer-0-location", "keer-0-DELETE", "plek-TOTAL_FORMS",
+    "plek-INITIAL_FORMS", "plek-0-id", "plek-0-name", "plek-0-address",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "section", ["", "wat", "kosten", "wanneer", "waar", "contact", "aanmelden"]
+)
+def test_campaign_pages_with_a_good_link_give_no_server_error(world, section):
+    from services import actions
+    from services.models import Location, Service
+
+    Location.objects.create(service=world.ours, name="Buurthuis", place="Hierdorp")
+    campaign, _skipped = actions.campaign_start(
+        name="Ronde", services=Service.objects.filter(pk=world.ours.pk), user=world.curator
+    )
+    client = Client(raise_request_exception=True)
+    link = actions.campaign_link(campaign.recipients.get(), base_url="")
+    assert client.get(link).status_code == 302
+    url = f"/controle/dienst/{world.ours.pk}/{section}/" if section else "/controle/"
+    fields = st.dictionaries(
+        st.sampled_from(SECTION_FIELDS),
+        st.one_of(hostile, st.sampled_from(["1", "0", "weekly", "4", "10:00", "2,50"])),
+        max_size=8,
+    )
+
+    @settings(
+        max_examples=EXAMPLES * 2,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(method=st.sampled_from(["GET", "POST"]), params=fields)
+    def run(method, params):
+        with transaction.atomic():
+            send = client.get if method == "GET" else client.post
+            response = send(url, params)
+            transaction.set_rollback(True)
+        assert response.status_code < 500, (method, url, params, response.status_code)
+        seen[response.status_code] += 1
+
+    seen = Counter()
+    run()
+    # The forms were reached, not only the "invalid link" page.
+    assert seen.keys() - {404, 410}, seen
