@@ -35,3 +35,23 @@ def unique_slug(model, value, instance_pk=None, max_length=80):
         slug = f"{base[: max_length - len(suffix)]}{suffix}"
         n += 1
     return slug
+
+
+class VocabularyWord(models.Model):
+    """A word of the live services' search columns and how often it occurs there.
+
+    services.vocabulary reads the catalogue's words from this table on PostgreSQL instead
+    of scanning every service (seconds at 100k services, after every cache clear). A
+    statement trigger (migration 0016) keeps it exact on every write to services_service:
+    save(), QuerySet.update(), bulk_create, COPY and delete alike. Never written by Python.
+    On SQLite the table stays empty and the words are collected from the services."""
+
+    word = models.TextField(primary_key=True)
+    count = models.IntegerField()
+
+    class Meta:
+        verbose_name = _("woord van de catalogus")
+        verbose_name_plural = _("woorden van de catalogus")
+
+    def __str__(self):
+        return self.word
