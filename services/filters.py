@@ -277,6 +277,7 @@ class ServiceFilterSet(django_filters.FilterSet):
         self.default_municipality = default_municipality
         super().__init__(data, *args, **kwargs)
         (terms,) = versions.current([versions.TERMS])
+        self.terms_version = terms
         self._choices = cache.get_or_set(
             f"catalogue:terms={terms}:choices", self.load_choices, self.CACHE_SECONDS
         )
@@ -481,8 +482,18 @@ class ServiceFilterSet(django_filters.FilterSet):
     def versions_key(self):
         """The versions of what this view shows (municipalities in view, national, terms)."""
         if not hasattr(self, "_versions"):
-            self._versions = versions.key_part(self.view_municipality_ids())
+            self.versions_read = versions.read(self.view_municipality_ids())
+            self._versions = versions.key_part(None, self.versions_read)
         return self._versions
+
+    def page_versions(self):
+        """(scopes, versions) a whole page of this view may be cached under, or None when the
+        terms moved while it was being made (sociale_kaart.pagecache)."""
+        self.versions_key()
+        scopes, values = self.versions_read
+        if values[scopes.index(versions.TERMS)] != self.terms_version:
+            return None
+        return scopes, values
 
     def total(self):
         """The number of results (cached with the facet counts)."""
