@@ -55,3 +55,23 @@ class VocabularyWord(models.Model):
 
     def __str__(self):
         return self.word
+
+
+class MunicipalityCount(models.Model):
+    """How many live services each municipality has (a service in several counts in each).
+
+    The catalogue's municipality facet shows, for a view without filters or search, these
+    counts for all 342 municipalities: counting them from the services took 150-250 ms at
+    100k services on every cold cache. Statement triggers (migration 0017) keep the table
+    exact on every write to services_service (its status) and to the service-municipality
+    table. Never written by Python; on SQLite it stays empty and the counts are made."""
+
+    municipality_id = models.BigIntegerField(primary_key=True)
+    live_services = models.IntegerField()
+
+    class Meta:
+        verbose_name = _("aantal diensten van een gemeente")
+        verbose_name_plural = _("aantallen diensten van gemeenten")
+
+    def __str__(self):
+        return f"{self.municipality_id}: {self.live_services}"
