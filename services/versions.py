@@ -55,10 +55,27 @@ def current(scopes):
     return [found.get(key, 0) for key in keys]
 
 
-def key_part(municipality_ids):
-    """A short string naming the versions a view of these municipalities depends on."""
+# The request attribute through which a view lets sociale_kaart.pagecache keep its page.
+PAGE_ATTRIBUTE = "page_cache_versions"
+
+
+def cache_page_under(request, scopes, values):
+    """Let the page cache keep this request's page while these versions (read before the
+    data the page shows) are current."""
+    setattr(request, PAGE_ATTRIBUTE, (list(scopes), list(values)))
+
+
+def read(municipality_ids):
+    """(scopes, their current versions) of a view of these municipalities."""
     scopes = scopes_for(municipality_ids)
-    return ".".join(f"{s}={v}" for s, v in zip(scopes, current(scopes), strict=True))
+    return scopes, current(scopes)
+
+
+def key_part(municipality_ids, read_versions=None):
+    """A short string naming the versions a view of these municipalities depends on
+    (read_versions: what read() returned, when the caller already read them)."""
+    scopes, values = read_versions or read(municipality_ids)
+    return ".".join(f"{s}={v}" for s, v in zip(scopes, values, strict=True))
 
 
 def _bump_now(scopes):

@@ -90,6 +90,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Whole anonymous public pages from the shared cache, CSRF token and CSP nonce filled in
+    # per request (inside CSRF, messages and CSP, so they still run on every answer).
+    "sociale_kaart.pagecache.PageCacheMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "sociale_kaart.middleware.MethodNotAllowedPageMiddleware",
     # Last, so that a locked-out login is answered before any view runs.
@@ -248,6 +251,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "sociale-kaart@example
 # without it, a table in the database (`manage.py createcachetable`, run next to migrate) is
 # shared by every worker of the machines using that database.
 CACHE_URL = os.environ.get("CACHE_URL", "").strip()
+# How long a whole anonymous public page may be served from the cache (sociale_kaart/
+# pagecache.py; the catalogue versions end it sooner). 0 turns the page cache off.
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "60"))
 if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
     CACHES = {
         "default": {

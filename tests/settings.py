@@ -34,3 +34,7 @@ MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend
 # Live-server threads must not keep connections open past a test (database teardown).
 for _database in DATABASES.values():  # noqa: F405
     _database["CONN_MAX_AGE"] = 0
+
+# Whole-page caching is off in tests: many tests change rows without signals and read the
+# page again. tests/sociale_kaart/test_pagecache.py turns it on to test it.
+PAGE_CACHE_SECONDS = 0

@@ -122,7 +122,10 @@ class HomeView(CatalogueMixin, TemplateView):
             queryset=public_services(),
             default_municipality=current_municipality(self.request),
         )
+        page_versions = filterset.page_versions()
         facets = {facet.name: facet for facet in filterset.facets()}
+        if page_versions:
+            versions.cache_page_under(self.request, *page_versions)
         context["theme_facet"] = facets["thema"]
         context["support_facet"] = facets["steun"]
         context["target_facet"] = facets["doelgroep"]
@@ -143,6 +146,9 @@ class ServiceListView(CatalogueMixin, ListView):
             queryset=public_services(),
             default_municipality=current_municipality(self.request),
         )
+        # The versions first, then the data: a page is never kept under newer versions than
+        # the data it shows (sociale_kaart.pagecache).
+        self.filterset.versions_key()
         return self.filterset.qs
 
     def paginate_queryset(self, queryset, page_size):
@@ -196,6 +202,10 @@ class ServiceListView(CatalogueMixin, ListView):
         if self.request.htmx and not self.request.htmx.history_restore_request:
             # The address bar shows the link to share: with the municipality in it.
             response["HX-Push-Url"] = context["share_url"]
+        page_versions = self.filterset.page_versions()
+        if context.get("total") and page_versions:
+            # Not a search without results: the gap report counts each of those.
+            versions.cache_page_under(self.request, *page_versions)
         if context.get("query") and context.get("total") == 0:
             signals.search_without_results.send(
                 sender=type(self),
@@ -391,6 +401,15 @@ class ServiceDetailView(CatalogueMixin, DetailView):
             .select_related("verified_by")
             .prefetch_related(locations)
         )
+
+    def get(self, request, *args, **kwargs):
+        # Any change anywhere moves ALL: read before the service, so a whole page kept in the
+        # page cache (sociale_kaart.pagecache) is never newer than its versions say.
+        scopes = [versions.TERMS, versions.ALL]
+        read = versions.current(scopes)
+        response = super().get(request, *args, **kwargs)
+        versions.cache_page_under(request, scopes, read)
+        return response
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -9,7 +9,7 @@ One module per part of the model; everything is re-exported here, so code import
 organisation ← service ← curation; no model module imports search, views or the admin.
 """
 
-from .base import LIVE_STATUSES, MAX_AGE, Domain, unique_slug
+from .base import LIVE_STATUSES, MAX_AGE, Domain, MunicipalityCount, VocabularyWord, unique_slug
 from .curation import (
     CampaignRecipient,
     ErrorReport,
@@ -35,6 +35,7 @@ __all__ = [
     "Language",
     "Location",
     "Municipality",
+    "MunicipalityCount",
     "OpeningPeriod",
     "Organisation",
     "OrganisationVersion",
@@ -49,5 +50,6 @@ __all__ = [
     "Taxonomy",
     "Theme",
     "VerificationCampaign",
+    "VocabularyWord",
     "unique_slug",
 ]

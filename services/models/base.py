@@ -35,3 +35,43 @@ def unique_slug(model, value, instance_pk=None, max_length=80):
         slug = f"{base[: max_length - len(suffix)]}{suffix}"
         n += 1
     return slug
+
+
+class VocabularyWord(models.Model):
+    """A word of the live services' search columns and how often it occurs there.
+
+    services.vocabulary reads the catalogue's words from this table on PostgreSQL instead
+    of scanning every service (seconds at 100k services, after every cache clear). A
+    statement trigger (migration 0016) keeps it exact on every write to services_service:
+    save(), QuerySet.update(), bulk_create, COPY and delete alike. Never written by Python.
+    On SQLite the table stays empty and the words are collected from the services."""
+
+    word = models.TextField(primary_key=True)
+    count = models.IntegerField()
+
+    class Meta:
+        verbose_name = _("woord van de catalogus")
+        verbose_name_plural = _("woorden van de catalogus")
+
+    def __str__(self):
+        return self.word
+
+
+class MunicipalityCount(models.Model):
+    """How many live services each municipality has (a service in several counts in each).
+
+    The catalogue's municipality facet shows, for a view without filters or search, these
+    counts for all 342 municipalities: counting them from the services took 150-250 ms at
+    100k services on every cold cache. Statement triggers (migration 0017) keep the table
+    exact on every write to services_service (its status) and to the service-municipality
+    table. Never written by Python; on SQLite it stays empty and the counts are made."""
+
+    municipality_id = models.BigIntegerField(primary_key=True)
+    live_services = models.IntegerField()
+
+    class Meta:
+        verbose_name = _("aantal diensten van een gemeente")
+        verbose_name_plural = _("aantallen diensten van gemeenten")
+
+    def __str__(self):
+        return f"{self.municipality_id}: {self.live_services}"

@@ -1,0 +1,69 @@
+"""Each municipality's number of live services: the table PostgreSQL keeps by trigger equals
+the count made from the services, after every kind of write, and the catalogue's municipality
+facet shows the same counts on both engines."""
+
+import pytest
+from django.db.models import Count
+from django.test import Client
+from django.urls import reverse
+
+from services.models import MunicipalityCount, Service
+from tests.factories import make_municipality, make_service
+
+
+def counted():
+    return {
+        row["municipality_id"]: row["n"]
+        for row in Service.municipalities.through.objects.filter(
+            service__status__in=["published", "temporarily_closed"]
+        )
+        .values("municipality_id")
+        .annotate(n=Count("service_id"))
+    }
+
+
+def assert_table_matches():
+    expected = counted()
+    assert dict(MunicipalityCount.objects.values_list("municipality_id", "live_services")) == (
+        expected
+    )
+    return expected
+
+
+@pytest.mark.django_db
+def test_the_count_table_follows_every_kind_of_write(postgres_only):
+    north, south = make_municipality("Noorddorp"), make_municipality("Zuiddorp")
+    first = make_service(municipalities=[north])
+    both = make_service(municipalities=[north, south])
+    draft = make_service(municipalities=[south], status=Service.Status.DRAFT)
+    assert assert_table_matches() == {north.pk: 2, south.pk: 1}
+
+    draft.status = Service.Status.PUBLISHED
+    draft.save()
+    assert assert_table_matches()[south.pk] == 2
+    Service.objects.filter(pk=both.pk).update(status=Service.Status.ARCHIVED)
+    assert assert_table_matches() == {north.pk: 1, south.pk: 1}
+    Service.objects.filter(pk=both.pk).update(status=Service.Status.TEMPORARILY_CLOSED)
+    assert_table_matches()
+
+    first.municipalities.remove(north)
+    first.municipalities.add(south)
+    assert assert_table_matches() == {north.pk: 1, south.pk: 3}
+    south.services.clear()
+    assert assert_table_matches() == {north.pk: 1}
+    both.delete()
+    assert assert_table_matches() == {}
+
+
+@pytest.mark.django_db
+def test_the_municipality_facet_counts_live_services_on_both_engines():
+    north, south = make_municipality("Noorddorp"), make_municipality("Zuiddorp")
+    make_service(municipalities=[north])
+    make_service(municipalities=[north, south])
+    make_service(municipalities=[south], status=Service.Status.DRAFT)
+    make_service()  # national: counts in every municipality with local services
+    response = Client().get(reverse("services:list"))
+    facets = {facet.name: facet for facet in response.context["facets"]}
+    counts = {value.value: value.count for value in facets["gemeente"].values}
+    assert counts[north.slug] == 3
+    assert counts[south.slug] == 2
