@@ -126,8 +126,8 @@ def campaign(request):
         section = request.POST.get("section", "")
         if section in provider.BY_KEY:
             sections = [section]
-            message = gettext("Dank u wel. U hebt aangegeven dat %(section)s klopt.") % {
-                "section": str(provider.BY_KEY[section].title).lower()
+            message = gettext("Dank u wel. U hebt aangegeven dat „%(section)s” klopt.") % {
+                "section": provider.BY_KEY[section].title
             }
         else:  # "Alles klopt" (and the one button of older pages)
             sections = list(provider.BY_KEY)

@@ -2,11 +2,13 @@
 
 import datetime
 import decimal
+import smtplib
 import time
 
 import pytest
 from django.contrib.messages import get_messages
 from django.core import mail, signing
+from django.core.mail.backends import locmem
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
@@ -446,3 +448,28 @@ def test_unknown_section_is_a_404(client, campaign, world, section):
     url = f"/controle/dienst/{world.ours.pk}/{section}/"
     # A NUL byte is refused earlier, by the middleware, with a 400.
     assert client.get(url).status_code == (400 if "%00" in section else 404)
+
+
+class RefusingBackend(locmem.EmailBackend):
+    """A mail server that refuses one address, as a real one does for a dead mailbox."""
+
+    def send_messages(self, messages):
+        for message in messages:
+            if "ander" in message.to[0]:
+                raise smtplib.SMTPRecipientsRefused({message.to[0]: (550, b"no such user")})
+        return super().send_messages(messages)
+
+
+def test_campaign_names_the_addresses_the_mail_server_refused(client, world, monkeypatch):
+    # pytest-django keeps the locmem backend whatever the settings say: refuse inside it.
+    monkeypatch.setattr(locmem, "EmailBackend", RefusingBackend)
+    client.force_login(world.curator)
+    response = _start_campaign(
+        client, [world.ours.pk, world.neighbour.pk], confirm="yes", name="R", reminder_days="14"
+    )
+    assert response.status_code == 302
+    shown = [str(m) for m in get_messages(response.wsgi_request)]
+    assert "1 e-mail verstuurd." in shown
+    assert "De mailserver weigerde de e-mail aan: info@ander.example." in shown
+    refused = CampaignRecipient.objects.get(organisation=world.other_org)
+    assert refused.sent_at is None  # so it is not reminded as if it had been sent
