@@ -18,6 +18,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from . import criteria, ranking, versions
+from .lookups import Ids
 from .models import (
     MAX_AGE,
     Language,
@@ -388,7 +389,10 @@ class ServiceFilterSet(django_filters.FilterSet):
     def matched_ids(self):
         """Ids of the published services in the chosen municipalities that the search words
         match, found once per request (None when there are more than ID_LIST_LIMIT)."""
-        return self.matched()["ids"]
+        if not hasattr(self, "_matched_ids"):
+            ids = self.matched()["ids"]
+            self._matched_ids = None if ids is None else Ids(ids)
+        return self._matched_ids
 
     def matched(self):
         if not hasattr(self, "_matched"):
@@ -542,6 +546,7 @@ class ServiceFilterSet(django_filters.FilterSet):
             ids = list(narrowed.values_list("pk", flat=True)[: self.ID_LIST_LIMIT + 1])
             if len(ids) > self.ID_LIST_LIMIT:
                 return narrowed
+        ids = Ids(ids)  # made into one array parameter once, for the half-dozen counts
         base = Service.objects.filter(pk__any_of=ids)
         base.ids = ids  # lets counts on the unfiltered base skip the join back to services
         return base

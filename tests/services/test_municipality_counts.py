@@ -67,3 +67,23 @@ def test_the_municipality_facet_counts_live_services_on_both_engines():
     counts = {value.value: value.count for value in facets["gemeente"].values}
     assert counts[north.slug] == 3
     assert counts[south.slug] == 2
+
+
+@pytest.mark.django_db
+def test_a_cold_catalogue_without_filters_reads_the_counts_not_the_links(postgres_only):
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    north = make_municipality("Noorddorp")
+    make_service(municipalities=[north])
+    cache.clear()
+    with CaptureQueriesContext(connection) as queries:
+        Client().get(reverse("services:list"))
+    counting_links = [
+        q["sql"]
+        for q in queries
+        if 'FROM "services_service_municipalities"' in q["sql"] and "GROUP BY" in q["sql"]
+    ]
+    assert counting_links == []
+    assert any('FROM "services_municipalitycount"' in q["sql"] for q in queries)
