@@ -259,8 +259,8 @@ def _comparable_locations(data):
 # Display --------------------------------------------------------------------------------
 
 
-class _Names:
-    """Names for the ids in some snapshots, one query per model."""
+class Names:
+    """Names for the ids in some snapshots, one query per model (share one for many diffs)."""
 
     def __init__(self, *snapshots):
         snaps = [s for s in snapshots if s]
@@ -343,9 +343,11 @@ def _display(data, names):
     return shown
 
 
-def diff(old, new):
-    """Field-by-field differences for people: [{field, label, old, new}], in form order."""
-    names = _Names(old, new)
+def diff(old, new, names=None):
+    """Field-by-field differences for people: [{field, label, old, new}], in form order.
+
+    `names`: a Names() made once for many snapshots, when diffing many (bulk writes)."""
+    names = names or Names(old, new)
     before = _display(old, names) if old else {}
     after = _display(new, names)
     rows = []
