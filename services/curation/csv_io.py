@@ -696,25 +696,37 @@ def import_rows(checked, user):
         id(row): {name: list(row.form.cleaned_data.get(name) or []) for name in RELATIONS}
         for row in checked
     }
-    services = []
+    services, updated, new, fields = [], [], [], set()
     for row in checked:
         service = row.form.instance
         service.__dict__.pop("_access_stored", None)  # see services.access._stored
-        service.modified = now
+        stored = {name: getattr(service, name) for name in SEARCH_FIELDS}
         _fill_search_columns(service, relations[id(row)])
         services.append(service)
-    updated = [row.form.instance for row in checked if row.existing]
-    new = [row.form.instance for row in checked if not row.existing]
-    fields = [name for name in SERVICE_COLUMNS if name not in RELATIONS] + [
-        "contact_pending",
-        "modified",
-        *SEARCH_FIELDS,
-    ]
+        if not row.existing:
+            new.append(service)
+            continue
+        # Only what changed is written: bulk_update's CASE per field and row is what costs.
+        changed = {name for name in row.form.changed_data if name not in RELATIONS}
+        changed |= {name for name in SEARCH_FIELDS if getattr(service, name) != stored[name]}
+        if service.contact_pending != (row.before or {}).get("fields", {}).get("contact_pending"):
+            changed.add("contact_pending")
+        relations_changed = any(
+            {o.pk for o in relations[id(row)][name]}
+            != {o.pk for o in getattr(row.existing, name).all()}
+            for name in RELATIONS
+        )
+        if changed or relations_changed:
+            service.modified = now
+            updated.append(service)
+            fields |= changed | {"modified"}
+    updated_ids = {service.pk for service in updated}
     with transaction.atomic(), versions.batch():
-        versions.bump_services([s.pk for s in updated])  # where they were shown before
+        versions.bump_services(updated_ids)  # where they were shown before
         _assign_slugs(new)
         Service.objects.bulk_create(new, batch_size=500)
-        Service.objects.bulk_update(updated, fields, batch_size=500)
+        if updated:
+            Service.objects.bulk_update(updated, sorted(fields), batch_size=500)
         for name in RELATIONS:
             through = Service._meta.get_field(name).remote_field.through
             column = f"{RELATIONS[name]._meta.model_name}_id"
@@ -726,7 +738,7 @@ def import_rows(checked, user):
                 )
                 if chosen != stored:
                     rewrite.append((row.form.instance.pk, chosen))
-            changed_ids = [pk for pk, _chosen in rewrite if pk in {s.pk for s in updated}]
+            changed_ids = [pk for pk, _chosen in rewrite if pk in updated_ids]
             if changed_ids:
                 through.objects.filter(service_id__in=changed_ids).delete()
             through.objects.bulk_create(
@@ -737,11 +749,12 @@ def import_rows(checked, user):
                 ],
                 batch_size=1000,
             )
+        written = [*new, *updated]  # rows without changes: nothing written, nothing recorded
         before = {row.existing.pk: row.before for row in checked if row.existing}
         actions.version_record_many(
-            services=services, user=user, source=actions.Source.IMPORT, before=before
+            services=written, user=user, source=actions.Source.IMPORT, before=before
         )
-        versions.bump_services([s.pk for s in services])  # where they are shown now
+        versions.bump_services([s.pk for s in written])  # where they are shown now
     return services
 
 
