@@ -129,7 +129,7 @@ class Command(BaseCommand):
             profile = cProfile.Profile()
             profile.runcall(csv_io.check_rows, read, columns, curator)
             profile.runcall(csv_io.import_rows, checked, curator)
-            pstats.Stats(profile, stream=self.stdout).sort_stats("tottime").print_stats(25)
+            pstats.Stats(profile, stream=self.stdout).sort_stats("cumulative").print_stats(25)
             raise Rollback
         measured("import", lambda: csv_io.import_rows(checked, curator), self.stdout)
         assert Service.objects.filter(organisation=organisation).count() == count
