@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from . import access, links, snapshots
+from . import access, links, snapshots, versions
 from .models import (
     LIVE_STATUSES,
     CampaignRecipient,
@@ -61,6 +61,47 @@ def version_record(*, service, user, source, before=None):
     return ServiceVersion.objects.create(
         service=service, user=_actor(user), source=source, snapshot=after, changes=changes
     )
+
+
+def version_record_many(*, services, user, source, before):
+    """version_record() for many services at once, in a fixed number of queries.
+
+    `before`: {pk: snapshot} as stored before the write ({} or a missing pk: a new service,
+    recorded with its first version). Returns the versions made."""
+    services = list(services)
+    if not services:
+        return []
+    after = snapshots.snapshot_many(services)
+    with_history = set(
+        ServiceVersion.objects.filter(service__in=services)
+        .values_list("service_id", flat=True)
+        .distinct()
+    )
+    old = [before[s.pk] for s in services if before.get(s.pk) is not None]
+    names = snapshots.Names(*old, *after.values())
+    actor = _actor(user)
+    made = []
+    for service in services:
+        earlier = before.get(service.pk)
+        changes = snapshots.diff(earlier, after[service.pk], names) if earlier is not None else []
+        if earlier is not None and not changes:
+            continue
+        if earlier is not None and service.pk not in with_history:
+            made.append(
+                ServiceVersion(
+                    service=service, user=None, source=Source.INITIAL, snapshot=earlier, changes=[]
+                )
+            )
+        made.append(
+            ServiceVersion(
+                service=service,
+                user=actor,
+                source=source,
+                snapshot=after[service.pk],
+                changes=changes,
+            )
+        )
+    return ServiceVersion.objects.bulk_create(made, batch_size=500)
 
 
 def version_restore(*, version, user):
@@ -108,6 +149,25 @@ def service_verify(*, service, user, source=Source.VERIFICATION):
     service.verified_by = _actor(user)
     service.save(update_fields=["verified_at", "verified_by", "modified"])
     return version_record(service=service, user=user, source=source, before=before)
+
+
+def services_verify(*, services, user, source=Source.VERIFICATION):
+    """service_verify() for many services (a bulk action) in a fixed number of queries:
+    one UPDATE, the history in bulk, the catalogue versions of exactly these services."""
+    services = list(services)
+    if not services:
+        return []
+    before = snapshots.snapshot_many(services)
+    now = timezone.now()
+    actor = _actor(user)
+    ids = [service.pk for service in services]
+    with transaction.atomic(), versions.batch():
+        Service.objects.filter(pk__in=ids).update(verified_at=now, verified_by=actor, modified=now)
+        for service in services:
+            service.verified_at, service.verified_by, service.modified = now, actor, now
+        versions.bump_services(ids)  # verification moves the ranking: as a save would
+        version_record_many(services=services, user=user, source=source, before=before)
+    return services
 
 
 # Review ---------------------------------------------------------------------------------

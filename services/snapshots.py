@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import formats
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from .models import (
@@ -335,8 +336,8 @@ def _comparable_locations(data):
 # Display --------------------------------------------------------------------------------
 
 
-class _Names:
-    """Names for the ids in some snapshots, one query per model."""
+class Names:
+    """Names for the ids in some snapshots, one query per model (share one for many diffs)."""
 
     def __init__(self, *snapshots):
         snaps = [s for s in snapshots if s]
@@ -361,12 +362,22 @@ class _Names:
     def get(self, model, pk):
         return self.names[model].get(pk, f"#{pk}")
 
+    def text(self, label):
+        """str() of a lazy label (a field's, a choice's: they live as long as the models),
+        translated once for all the snapshots of a bulk diff."""
+        if not isinstance(label, Promise):
+            return str(label)
+        texts = self.__dict__.setdefault("_texts", {})
+        if id(label) not in texts:
+            texts[id(label)] = (label, str(label))  # holding it keeps its id unique
+        return texts[id(label)][1]
+
 
 def _text(field, value, names):
     if value is None or value == "":
         return "—"
     if field.choices:
-        return str(dict(field.flatchoices).get(value, value))
+        return names.text(dict(field.flatchoices).get(value, value))
     if isinstance(value, bool):
         return _("ja") if value else _("nee")
     if field.get_internal_type() == "DecimalField":
@@ -446,10 +457,10 @@ def _display(data, names, *, sessions=True, location_names=None):
     shown = {}
     for field in recorded_fields():
         if field.name in data["fields"]:
-            label = str(field.verbose_name)
+            label = names.text(field.verbose_name)
             shown[field.name] = (label, _text(field, data["fields"][field.name], names))
     for name, model in M2M.items():
-        label = str(Service._meta.get_field(name).verbose_name)
+        label = names.text(Service._meta.get_field(name).verbose_name)
         values = sorted(names.get(model, pk) for pk in data["m2m"].get(name, []))
         shown[name] = (label, ", ".join(values) or "—")
     for index, item in enumerate(data.get(LOCATIONS, [])):
@@ -462,9 +473,11 @@ def _display(data, names, *, sessions=True, location_names=None):
     return shown
 
 
-def diff(old, new):
-    """Field-by-field differences for people: [{field, label, old, new}], in form order."""
-    names = _Names(old, new)
+def diff(old, new, names=None):
+    """Field-by-field differences for people: [{field, label, old, new}], in form order.
+
+    `names`: a Names() made once for many snapshots, when diffing many (bulk writes)."""
+    names = names or Names(old, new)
     places = _location_names(old, new)
     # History from before sessions were recorded: no rows for sessions "added".
     sessions = old is None or SESSIONS in old

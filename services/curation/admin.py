@@ -243,8 +243,7 @@ def _report_skipped_count(modeladmin, request, skipped):
 def mark_verified(modeladmin, request, queryset):
     services = modeladmin.curatable(request, queryset)
     _report_skipped(modeladmin, request, queryset, services)
-    for service in services:
-        actions.service_verify(service=service, user=request.user)
+    actions.services_verify(services=services, user=request.user)
     modeladmin.message_user(
         request,
         ngettext(

@@ -20,11 +20,19 @@ def world():
     return build_world()
 
 
-def upload(client, text, dry_run=False):
+def upload(client, text):
+    """Step one: upload and check (nothing is written)."""
     data = {"file": SimpleUploadedFile("diensten.csv", text.encode("utf-8"), "text/csv")}
-    if dry_run:
-        data["dry_run"] = "on"
     return client.post(reverse(IMPORT), data)
+
+
+def upload_and_import(client, text):
+    """Both steps: upload, then "Importeer" (the file waits in the session between them)."""
+    checked = upload(client, text)
+    assert checked.status_code == 200
+    if checked.context["digest"] is None:
+        return checked  # the check found errors: there is no "Importeer"
+    return client.post(reverse(IMPORT), {"confirm": checked.context["digest"]})
 
 
 def csv_text(rows, columns=("name", "organisation", "scope", "municipalities", "out_of_home")):
@@ -45,7 +53,7 @@ def test_export_follows_the_filters_and_the_scope(client, world):
     client.force_login(world.curator)
     url = reverse("admin:services_service_export")
     rows = exported(client.get(url, {"status__exact": "published"}))
-    assert rows[0] == csv_io.SERVICE_COLUMNS
+    assert rows[0] == csv_io.headers()
     names = {row[1] for row in rows[1:]}
     assert names == {"Koffie-ochtend", "Luisterlijn"}  # not the draft, not Daarstad's
 
@@ -86,7 +94,7 @@ def test_valid_import_creates_services_with_history(client, world):
             ["Tuinclub", "Ander Huis", "local", "hierdorp", "ja"],
         ]
     )
-    response = upload(client, text)
+    response = upload_and_import(client, text)
     assert response.status_code == 302
     created = Service.objects.get(name="Taalcafé")
     assert created.status == Service.Status.DRAFT
@@ -96,14 +104,14 @@ def test_valid_import_creates_services_with_history(client, world):
     assert version.user == world.curator
 
 
-def test_dry_run_previews_and_writes_nothing(client, world):
+def test_the_check_writes_nothing_and_offers_importeer(client, world):
     client.force_login(world.curator)
     before = Service.objects.count()
-    response = upload(
-        client, csv_text([["Taalcafé", "Eigen Welzijn", "local", "Hierdorp", "ja"]]), dry_run=True
-    )
+    response = upload(client, csv_text([["Taalcafé", "Eigen Welzijn", "local", "Hierdorp", "ja"]]))
     assert response.status_code == 200
     assert [row.errors for row in response.context["rows"]] == [[]]
+    assert [row.action for row in response.context["rows"]] == ["nieuw"]
+    assert 'value="Importeer"' in response.content.decode()
     assert Service.objects.count() == before
 
 
@@ -141,7 +149,7 @@ def test_import_updates_an_own_service_by_slug_and_records_old_and_new(client, w
             "summary",
         ),
     )
-    assert upload(client, text).status_code == 302
+    assert upload_and_import(client, text).status_code == 302
     assert reload(world.neighbour).summary == "Nieuw."
     changes = {c["field"] for c in world.neighbour.versions.first().changes}
     assert "summary" in changes
@@ -266,7 +274,224 @@ def test_an_import_bumps_exactly_the_versions_of_the_municipalities_it_touches(c
     before = versions.current(scopes)
     client.force_login(world.curator)
     rows = [[f"Taalcafé {n}", "Eigen Welzijn", "local", "Hierdorp", "ja"] for n in range(5)]
-    assert upload(client, csv_text(rows)).status_code == 302
+    assert upload_and_import(client, csv_text(rows)).status_code == 302
     here, there, national = versions.current(scopes)
     assert here == before[0] + 1  # once for the whole file, not once per row
     assert (there, national) == (before[1], before[2])
+
+
+# Dutch headers and values, the template, one upload ------------------------------------
+
+DUTCH = ("naam", "aanbieder", "bereik", "gemeenten", "individueel of groep", "buitenshuis")
+
+
+def test_dutch_headers_and_labels_with_commas_are_read(client, world):
+    from tests.factories import make_municipality
+
+    make_municipality("Anderdorp").curators.add(world.curator)
+    client.force_login(world.curator)
+    # A file saved with "," between the columns, a cell with two values in quotes.
+    text = "naam,aanbieder,bereik,gemeenten,individueel of groep,buitenshuis\n"
+    text += 'Taalcafé,eigen welzijn,In de gemeente,"Hierdorp, Anderdorp",in een groep,Ja\n'
+    checked = upload(client, text)
+    assert checked.context["delimiter"] == "komma"
+    assert [row.errors for row in checked.context["rows"]] == [[]]
+    assert upload_and_import(client, text).status_code == 302
+    created = Service.objects.get(name="Taalcafé")
+    assert (created.scope, created.format) == (Service.Scope.LOCAL, Service.Format.GROUP)
+    assert {m.name for m in created.municipalities.all()} == {"Hierdorp", "Anderdorp"}
+    assert created.organisation == world.own_org
+
+
+def test_a_wrong_value_is_named_with_the_valid_ones(client, world):
+    client.force_login(world.curator)
+    text = csv_text(
+        [["Taalcafé", "Eigen Welzijn", "In de gemeente", "Hierdorp", "groep ", "ja"]], DUTCH
+    )
+    response = upload(client, text)
+    (row,) = response.context["rows"]
+    assert row.errors == [
+        (
+            "format",
+            "'groep ' is geen geldige waarde voor Individueel of groep; kies uit: Eén op één, "
+            "In een groep, Eén op één of in een groep.",
+        )
+    ]
+    page = response.content.decode()
+    assert "kies uit: Eén op één, In een groep" in page
+    assert 'name="confirm"' not in page  # nothing to import while a row is wrong
+    text = csv_text([["Taalcafé", "Eigen Welzijn", "local", "Nergens", "", "misschien"]], DUTCH)
+    errors = dict(upload(client, text).context["rows"][0].errors)
+    assert errors["municipalities"].endswith("kies uit: Hierdorp.")  # the curator's own
+    assert errors["out_of_home"].endswith("kies uit: ja, nee.")
+
+
+def test_an_export_imports_again_without_changes(client, world):
+    """The export speaks the import's language: exporting and importing changes nothing."""
+    Service.objects.filter(pk=world.neighbour.pk).update(cost="paid", cost_amount="2.50")
+    client.force_login(world.curator)
+    response = client.get(reverse("admin:services_service_export"))
+    text = b"".join([response.content]).decode("utf-8-sig")
+    assert "Gepubliceerd" in text and "In de gemeente" in text and "2,50" in text
+    checked = upload(client, text).context["rows"]
+    by_name = {row.name: row for row in checked}
+    # Its own services come back unchanged; the national one is not the curator's to update.
+    assert by_name["Koffie-ochtend"].errors == [] and by_name["Koffie-ochtend"].changed == []
+    assert by_name["Wandelclub"].errors == [] and by_name["Wandelclub"].changed == []
+    assert "slug" in {field for field, _m in by_name["Luisterlijn"].errors}
+
+
+def test_the_template_and_the_valid_values_download(client, world):
+    client.force_login(world.curator)
+    template = exported(client.get(reverse(IMPORT), {"download": "sjabloon"}))
+    assert template == [csv_io.headers()]
+    assert template[0][:3] == ["kenmerk (webadres)", "naam", "aanbieder"]
+    values = exported(client.get(reverse(IMPORT), {"download": "waarden"}))
+    assert values[0] == ["kolom", "geldige waarde"]
+    assert ["individueel of groep", "In een groep"] in values
+    assert ["gemeenten", "Hierdorp"] in values
+    assert ["gemeenten", "Daarstad"] not in values  # not this curator's
+    page = client.get(reverse(IMPORT)).content.decode()
+    assert "Eén op één, In een groep" in page and "?download=sjabloon" in page
+
+
+def test_importeer_without_a_checked_file_writes_nothing(client, world):
+    client.force_login(world.curator)
+    before = Service.objects.count()
+    response = client.post(reverse(IMPORT), {"confirm": "0" * 32})
+    assert response.status_code == 200
+    assert "Kies het bestand opnieuw" in response.context["file_error"]
+    good = upload(client, csv_text([["Taalcafé", "Eigen Welzijn", "local", "Hierdorp", "ja"]]))
+    response = client.post(reverse(IMPORT), {"confirm": good.context["digest"][::-1]})
+    assert response.context["file_error"]
+    assert Service.objects.count() == before
+
+
+def test_the_checked_file_waits_in_the_database_session(client, world):
+    """Another app server finishes the import: the file is in the session store, not here."""
+    from django.contrib.sessions.backends.db import SessionStore
+
+    client.force_login(world.curator)
+    checked = upload(client, csv_text([["Taalcafé", "Eigen Welzijn", "local", "Hierdorp", "ja"]]))
+    stored = SessionStore(session_key=client.session.session_key).load()
+    assert stored[csv_io.SESSION_KEY]["digest"] == checked.context["digest"]
+    assert client.post(reverse(IMPORT), {"confirm": checked.context["digest"]}).status_code == 302
+    assert csv_io.SESSION_KEY not in SessionStore(session_key=client.session.session_key).load()
+
+
+def test_bulk_import_fills_the_search_columns_as_a_save_would(client, world):
+    from tests.factories import make_theme
+
+    make_theme("Taal en lezen")
+    client.force_login(world.curator)
+    columns = (
+        "name",
+        "organisation",
+        "scope",
+        "municipalities",
+        "out_of_home",
+        "themes",
+        "summary",
+    )
+    text = csv_text(
+        [["Taalcafé Één", "Eigen Welzijn", "local", "Hierdorp", "ja", "Taal en lezen", "Praten."]],
+        columns,
+    )
+    assert upload_and_import(client, text).status_code == 302
+    imported = Service.objects.get(name="Taalcafé Één")
+    stored = [getattr(imported, f) for f in csv_io.SEARCH_FIELDS]
+    imported.save()
+    imported.refresh_search_extra()
+    imported = reload(imported)
+    assert stored == [getattr(imported, f) for f in csv_io.SEARCH_FIELDS]
+    assert "taal" in stored[3] and "eigen welzijn" in stored[3]
+    assert imported.slug == "taalcafe-een"
+
+
+def test_new_slugs_are_free_also_when_names_repeat(client, world):
+    client.force_login(world.curator)
+    rows = [["Koffie-ochtend", "Eigen Welzijn", "local", "Hierdorp", "ja"]] * 3
+    assert upload_and_import(client, csv_text(rows)).status_code == 302
+    slugs = sorted(Service.objects.filter(name="Koffie-ochtend").values_list("slug", flat=True))
+    assert slugs == ["koffie-ochtend", "koffie-ochtend-2", "koffie-ochtend-3", "koffie-ochtend-4"]
+
+
+# A fixed number of queries, whatever the size ------------------------------------------
+
+
+def _rows_of_both_kinds(world, count, existing):
+    updates = [
+        [s.slug, s.name, "Eigen Welzijn", "local", "Hierdorp", "ja", f"Nieuw {n}"]
+        for n, s in enumerate(existing[: count // 2])
+    ]
+    new = [
+        ["", f"Nieuw {count}-{n}", "Ander Huis", "local", "Hierdorp", "ja", ""]
+        for n in range(count)
+    ]
+    return (updates + new)[:count]
+
+
+def test_importing_takes_the_same_queries_for_four_rows_as_for_forty(
+    world, django_assert_max_num_queries
+):
+    from tests.factories import make_service
+
+    columns = ("slug", "name", "organisation", "scope", "municipalities", "out_of_home", "summary")
+    existing = [
+        make_service(f"Bestaand {n}", organisation=world.own_org, municipalities=[world.here])
+        for n in range(20)
+    ]
+    counts = []
+    for count, part in ((4, existing[:2]), (40, existing[2:])):
+        checked = _check(world, _rows_of_both_kinds(world, count, part), columns)
+        assert [row.errors for row in checked] == [[]] * count
+        with django_assert_max_num_queries(30) as queries:
+            csv_io.import_rows(checked, world.curator)
+        counts.append(len(queries.captured_queries))
+    assert counts[0] == counts[1]
+    assert Service.objects.filter(summary__startswith="Nieuw ").count() == 2 + 18
+    assert ServiceVersion.objects.filter(source=ServiceVersion.Source.IMPORT).count() == 44
+    updated = existing[3]
+    assert reload(updated).summary == "Nieuw 1"
+    assert {c["field"] for c in updated.versions.first().changes} == {"summary"}
+    assert updated.versions.last().source == ServiceVersion.Source.INITIAL  # its starting point
+
+
+def test_marking_verified_takes_the_same_queries_for_two_services_as_for_twenty(client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from services import versions
+    from tests.factories import make_service
+
+    services = [
+        make_service(f"Te controleren {n}", organisation=world.own_org, municipalities=[world.here])
+        for n in range(22)
+    ]
+    client.force_login(world.curator)
+    url = reverse("admin:services_service_changelist")
+    client.get(url)  # the user's roles, read once per user
+    counts = []
+    here = versions.municipality(world.here.pk)
+    for chosen in (services[:2], services[2:]):
+        before = versions.current([here])[0]
+        ids = [s.pk for s in chosen] + [world.national.pk]  # national: not a curator's
+        with CaptureQueriesContext(connection) as queries:
+            response = client.post(url, {"action": "mark_verified", "_selected_action": ids})
+        assert response.status_code == 302
+        counts.append(len(queries.captured_queries))
+        assert versions.current([here])[0] > before
+    assert counts[0] == counts[1] <= 45
+    assert (
+        Service.objects.filter(pk__in=[s.pk for s in services], verified_by=world.curator).count()
+        == 22
+    )
+    assert reload(world.national).verified_at is None
+    version = services[5].versions.first()
+    assert version.source == ServiceVersion.Source.VERIFICATION and version.user == world.curator
+    assert {c["field"] for c in version.changes} >= {"verified_at", "verified_by"}
+    messages = [str(m) for m in response.wsgi_request._messages]
+    assert "20 diensten gemarkeerd als gecontroleerd." in messages
+    assert any(
+        m.startswith("1 dienst overgeslagen: die valt buiten uw gemeenten") for m in messages
+    )
