@@ -215,6 +215,7 @@ class ServiceListView(CatalogueMixin, ListView):
         context = super().get_context_data(**kwargs)
         filterset = self.filterset
         facets = filterset.facets()
+        when_facet = filterset.when_facet()
         query = filterset.cleaned.get("q") or ""
         total = filterset.total()
         canonical = self.canonical_params().urlencode()
@@ -223,11 +224,12 @@ class ServiceListView(CatalogueMixin, ListView):
             canonical_path=reverse("services:list") + (f"?{canonical}" if canonical else ""),
             filterset=filterset,
             facets=facets,
+            when_facet=when_facet,
             # The rendered filter panel is cached under the same key as the counts it shows.
             facets_cache_key=filterset.cache_key("facets-html"),
             query=query,
             total=total,
-            chips=self.chips(facets),
+            chips=self.chips([when_facet, *facets]),
             ignored=filterset.ignored_values,
             sort_key=filterset.sort_key,
             page_links=self.page_links(context["page_obj"]),
@@ -262,7 +264,7 @@ class ServiceListView(CatalogueMixin, ListView):
         """
         known = {*self.filterset.filters, self.page_kwarg}
         params = QueryDict(mutable=True)
-        facets = set(self.filterset.FACETS)
+        facets = {*self.filterset.FACETS, "wanneer"}
         for name in self.request.GET:
             if name in facets:
                 # The facet's own reading: old spellings become today's words (kosten=free
