@@ -183,6 +183,11 @@ class Facet:
         """Values with results, plus the chosen ones (never a dead end)."""
         return [v for v in self.values if v.count or v.selected]
 
+    @property
+    def chosen_labels(self):
+        """The labels of the chosen values, for the group's summary ("Kosten: Gratis")."""
+        return [v.label for v in self.values if v.selected]
+
 
 class ServiceFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_noop", label=_("Zoek"), max_length=None)

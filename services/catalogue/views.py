@@ -109,7 +109,16 @@ class CatalogueMixin:
         context = super().get_context_data(**kwargs)
         context["shortlist"] = selection.shortlist(self.request)
         context["compare_list"] = selection.compare_list(self.request)
+        context["tray"] = compare_tray(context["compare_list"])
         return context
+
+
+def compare_tray(chosen):
+    """The services being compared, in the order chosen, for the compare tray (one query)."""
+    if not chosen.ids:
+        return []
+    found = public_services().only("name", "slug").in_bulk(chosen.ids)
+    return [found[pk] for pk in chosen.ids if pk in found]
 
 
 class HomeView(CatalogueMixin, TemplateView):
@@ -500,12 +509,31 @@ def _toggle(request, slug, kind):
     )
     added, error = chosen.toggle(service.pk)
     if request.htmx:
-        context = {"service": service, "kind": kind, "chosen": chosen, "error": error}
-        response = render(
-            request,
+        context = {
+            "service": service,
+            "kind": kind,
+            "chosen": chosen,
+            "error": error,
+            "canonical_path": safe_next(request, ""),
+        }
+        from_tray = request.POST.get("bak") == "1"
+        # From the tray, the card's own button (if on the page) is swapped out of band.
+        button = render_to_string(
             "services/includes/selection_button.html",
-            {**context, "announce": True, "added": added},
+            {**context, "announce": True, "added": added, "oob": from_tray},
+            request=request,
         )
+        if kind == "compare":
+            button += render_to_string(
+                "services/includes/compare_tray.html",
+                {
+                    "tray": compare_tray(chosen),
+                    "oob": True,
+                    "canonical_path": safe_next(request, ""),
+                },
+                request=request,
+            )
+        response = HttpResponse(button)
     else:
         if error:
             messages.warning(request, error)
