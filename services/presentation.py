@@ -106,28 +106,9 @@ def next_session(service, now=None):
 
 
 def session_pattern(session):
-    """How often, in words: "Elke donderdag, 10.00–12.00 uur", "Op 3 december, ..."."""
-    times = _("%(start)s–%(end)s uur") % {
-        "start": _time(session.starts_at),
-        "end": _time(session.ends_at),
-    }
-    day = OpeningPeriod.Weekday(session.weekday).label if session.weekday else ""
-    Kind = session.Kind  # noqa: N806
-    if session.kind == Kind.ONCE and session.start_date:
-        return _("Op %(date)s, %(times)s") % {
-            "date": formats.date_format(session.start_date, "l j F Y"),
-            "times": times,
-        }
-    if session.kind == Kind.COURSE and session.start_date and session.end_date:
-        return _("Elke %(day)s van %(first)s tot en met %(last)s, %(times)s") % {
-            "day": day,
-            "first": formats.date_format(session.start_date, "j F"),
-            "last": formats.date_format(session.end_date, "j F Y"),
-            "times": times,
-        }
-    if session.kind == Kind.FORTNIGHTLY:
-        return _("Om de week op %(day)s, %(times)s") % {"day": day, "times": times}
-    return _("Elke %(day)s, %(times)s") % {"day": day, "times": times}
+    """How often, in words: "Elke donderdag, 10.00–12.00 uur", "Op 3 december, ..."
+    (the model says it, so the HSDS feed reads the same words)."""
+    return session.pattern()
 
 
 def detail_context(service, now=None):

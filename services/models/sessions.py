@@ -11,7 +11,8 @@ from dateutil import rrule
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.db import models
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .service import Location, OpeningPeriod, Service
@@ -104,6 +105,29 @@ class ActivitySession(models.Model):
             errors["start_date"] = _("De eerste keer moet op de gekozen dag vallen.")
         if errors:
             raise ValidationError(errors)
+
+    def pattern(self):
+        """How often, in words: "Elke donderdag, 10.00–12.00 uur", "Op 3 december, ..."."""
+        times = gettext("%(start)s–%(end)s uur") % {
+            "start": formats.time_format(self.starts_at, "G.i"),
+            "end": formats.time_format(self.ends_at, "G.i"),
+        }
+        day = OpeningPeriod.Weekday(self.weekday).label if self.weekday else ""
+        if self.kind == self.Kind.ONCE and self.start_date:
+            return gettext("Op %(date)s, %(times)s") % {
+                "date": formats.date_format(self.start_date, "l j F Y"),
+                "times": times,
+            }
+        if self.kind == self.Kind.COURSE and self.start_date and self.end_date:
+            return gettext("Elke %(day)s van %(first)s tot en met %(last)s, %(times)s") % {
+                "day": day,
+                "first": formats.date_format(self.start_date, "j F"),
+                "last": formats.date_format(self.end_date, "j F Y"),
+                "times": times,
+            }
+        if self.kind == self.Kind.FORTNIGHTLY:
+            return gettext("Om de week op %(day)s, %(times)s") % {"day": day, "times": times}
+        return gettext("Elke %(day)s, %(times)s") % {"day": day, "times": times}
 
     def occurrences(self, after, count=1):
         """The next `count` (start, end) aware datetimes from `after` on (local time)."""
