@@ -36,10 +36,10 @@ def phone_site(site):  # noqa: F811
     return site
 
 
-def shoot(page, name):
+def shoot(page, name, full_page=True):
     folder = os.environ.get("SCREENSHOT_DIR")
     if folder:
-        page.screenshot(path=os.path.join(folder, f"phone-{name}.png"), full_page=True)
+        page.screenshot(path=os.path.join(folder, f"phone-{name}.png"), full_page=full_page)
 
 
 def larger_text(page):
@@ -203,7 +203,8 @@ def test_focused_cards_are_not_hidden_under_the_tray(browser, phone_site):
         )
         assert not hidden, page.evaluate("document.activeElement.outerHTML")
     assert_no_horizontal_overflow(page)
-    shoot(page, "320-200pct-tray")
+    page.locator(".card").nth(1).scroll_into_view_if_needed()
+    shoot(page, "320-200pct-tray", full_page=False)
 
 
 def test_the_tray_works_without_javascript(browser, phone_site):
@@ -233,5 +234,6 @@ def test_sheet_and_tray_fit_at_200_percent_text(browser, phone_site, width):
         group.locator("> summary").click()
     assert_no_horizontal_overflow(page)
     assert_no_axe_violations(page)
-    shoot(page, f"{width}-200pct-sheet")
+    page.locator("#groep-kosten").scroll_into_view_if_needed()
+    shoot(page, f"{width}-200pct-sheet", full_page=False)
     assert Theme.objects.count() >= 8
