@@ -169,7 +169,7 @@
         if (target) target.setAttribute("tabindex", "-1");
       }
       if (target) target.focus();
-    }, 0);
+    }, 50);  // after the card button's own out-of-band swap
   });
 
   // The address bar shows the link to share (with the municipality in it).

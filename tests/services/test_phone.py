@@ -178,7 +178,7 @@ def test_the_compare_tray_follows_and_keeps_focus(browser, phone_site):
     page.keyboard.press("Enter")
     expect(page.locator("#compare-tray .tray__inner")).to_have_count(0)
     coffee = Service.objects.get(name="Koffieochtend").pk
-    assert page.evaluate("document.activeElement.id") == f"compare-{coffee}-knop"
+    expect(page.locator(f"#compare-{coffee}-knop")).to_be_focused()
     assert_no_axe_violations(page)
 
 
