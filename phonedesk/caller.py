@@ -32,6 +32,7 @@ class CallerContext:
     at_home: bool = False
     by_phone: bool = False
     format: str = ""
+    when: str = ""
     picked: list = field(default_factory=list)
     started: str = ""
     # Which terms this call has counted already, as keyed hashes: never the terms themselves.
@@ -85,7 +86,7 @@ class CallerContext:
             self.municipality_id = municipality.pk if municipality else None
         if "age" in cleaned_data:
             self.age = cleaned_data["age"]
-        for name in (*TOGGLES, "format"):
+        for name in (*TOGGLES, "format", "when"):
             if name in cleaned_data:
                 setattr(self, name, cleaned_data[name])
 
@@ -134,4 +135,6 @@ class CallerContext:
             queryset = queryset.filter(criteria.settings_q([name]))
         if self.format in criteria.FORMAT:
             queryset = queryset.filter(criteria.format_q([self.format]))
+        if self.when in criteria.WHEN:
+            queryset = queryset.filter(criteria.when_q([self.when]))
         return queryset

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from services import text
+from services import criteria, text
 from services.models import MAX_AGE, Municipality, Service, Theme
 
 from .models import AgeBand, Outcome
@@ -56,6 +56,13 @@ class CallContextForm(forms.Form):
     at_home = forms.BooleanField(label=_("Bij de beller thuis"), required=False)
     by_phone = forms.BooleanField(label=_("Telefonisch"), required=False)
     format = forms.ChoiceField(label=_("Groep of alleen"), choices=FORMAT_CHOICES, required=False)
+    WHEN_CHOICES = [
+        ("", _("Maakt niet uit")),
+        (criteria.OPEN_NOW, _("Nu open")),
+        (criteria.TODAY, _("Vandaag")),
+        (criteria.THIS_WEEK, _("Deze week")),
+    ]
+    when = forms.ChoiceField(label=_("Wanneer"), choices=WHEN_CHOICES, required=False)
 
     @classmethod
     def for_context(cls, context, **kwargs):
@@ -67,6 +74,7 @@ class CallContextForm(forms.Form):
             "at_home": context.at_home,
             "by_phone": context.by_phone,
             "format": context.format,
+            "when": context.when,
         }
         return cls(initial=initial, **kwargs)
 

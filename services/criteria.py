@@ -6,9 +6,13 @@ with AND (the caller's job). Unknown values never reach these functions: the Fil
 the desk's form and the API validate first.
 """
 
-from django.db.models import Case, IntegerField, Q, Value, When
+import datetime
+import zoneinfo
 
-from .models import Service
+from django.db.models import Case, IntegerField, Q, Value, When
+from django.utils import timezone
+
+from .models import ActivitySession, OpeningPeriod, Service
 
 # The audience "Iedereen" (everyone): a service for everyone fits every audience chosen.
 EVERYONE = "iedereen"
@@ -104,3 +108,101 @@ def closed_last():
         default=Value(0),
         output_field=IntegerField(),
     )
+
+
+# When ---------------------------------------------------------------------------------
+# "Wanneer": today, this week (up to and including Sunday) and open now, in Amsterdam time.
+# A service matches when one of its sessions (ActivitySession.occurrences, the one
+# recurrence rule) or one of its locations' opening periods falls in the window and has
+# not ended yet. The answer changes with the clock: callers cache it per minute at most
+# (`when_stamp`).
+TODAY, THIS_WEEK, OPEN_NOW = "vandaag", "deze-week", "nu-open"
+WHEN = [TODAY, THIS_WEEK, OPEN_NOW]
+AMSTERDAM = zoneinfo.ZoneInfo("Europe/Amsterdam")
+
+
+def when_now(now=None):
+    """The moment a when-filter is judged at, in Amsterdam time, to the minute."""
+    moment = timezone.localtime(now or timezone.now(), AMSTERDAM)
+    return moment.replace(second=0, microsecond=0)
+
+
+def when_stamp(now=None):
+    """The part of a cache key for results that depend on the clock: they hold one minute."""
+    return when_now(now).strftime("%Y-%m-%dT%H:%M")
+
+
+def when_window(value, now):
+    """[start, end) of the window a value means, as aware Amsterdam datetimes."""
+    if value == OPEN_NOW:
+        return now, now + datetime.timedelta(minutes=1)
+    midnight = datetime.datetime.combine(now.date(), datetime.time(), tzinfo=AMSTERDAM)
+    days = 1 if value == TODAY else 8 - now.isoweekday()
+    end = datetime.datetime.combine(
+        now.date() + datetime.timedelta(days=days), datetime.time(), tzinfo=AMSTERDAM
+    )
+    return max(now, midnight), end
+
+
+def _weekdays(start, end):
+    """The ISO weekdays of the dates from start to end (exclusive end)."""
+    days = []
+    day = start.date()
+    while datetime.datetime.combine(day, datetime.time(), tzinfo=AMSTERDAM) < end and len(days) < 7:
+        days.append(day.isoweekday())
+        day += datetime.timedelta(days=1)
+    return days
+
+
+def session_service_ids(value, now=None):
+    """Ids of services with a session (taking place or still to start) in the window."""
+    now = when_now(now)
+    start, end = when_window(value, now)
+    last_day = (end - datetime.timedelta(microseconds=1)).date()
+    # A first cut in the database (sessions cannot pass midnight); the rule decides.
+    candidates = (
+        ActivitySession.objects.filter(Q(end_date__isnull=True) | Q(end_date__gte=start.date()))
+        .filter(Q(start_date__isnull=True) | Q(start_date__lte=last_day))
+        .filter(
+            Q(kind=ActivitySession.Kind.ONCE, start_date__gte=start.date())
+            | (~Q(kind=ActivitySession.Kind.ONCE) & Q(weekday__in=_weekdays(start, end)))
+        )
+    )
+    ids = set()
+    for session in candidates.only(*SESSION_FIELDS):
+        if session.service_id in ids:
+            continue
+        for first, finish in session.occurrences(start, count=1):
+            if first < end and finish > start:
+                ids.add(session.service_id)
+    return sorted(ids)
+
+
+SESSION_FIELDS = (
+    "service_id", "kind", "weekday", "start_date", "end_date", "starts_at", "ends_at"
+)  # fmt: skip
+
+
+def hours_q(value, now=None):
+    """Opening periods in the window that have not closed yet (a building's weekly hours)."""
+    now = when_now(now)
+    start, end = when_window(value, now)
+    today = now.isoweekday()
+    if value == OPEN_NOW:
+        periods = Q(weekday=today, opens__lte=now.time(), closes__gt=now.time())
+    else:
+        later = [day for day in _weekdays(start, end) if day != today]
+        periods = Q(weekday=today, closes__gt=now.time()) | Q(weekday__in=later)
+    return Q(pk__in=OpeningPeriod.objects.filter(periods).values("location__service_id"))
+
+
+def when_q(values, now=None, session_ids=None):
+    """Services with a session or opening hours in any of the chosen windows.
+
+    session_ids: a function (value, now) -> ids, for callers that cache session_service_ids
+    per minute (the catalogue); by default they are computed here."""
+    session_ids = session_ids or session_service_ids
+    condition = Q()
+    for value in values:
+        condition |= Q(pk__in=session_ids(value, now)) | hours_q(value, now)
+    return condition

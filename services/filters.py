@@ -186,6 +186,11 @@ class Facet:
         """Values with results, plus the chosen ones (never a dead end)."""
         return [v for v in self.values if v.count or v.selected]
 
+    @property
+    def chosen_labels(self):
+        """The labels of the chosen values, for the group's summary ("Kosten: Gratis")."""
+        return [v.label for v in self.values if v.selected]
+
 
 class ServiceFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="filter_noop", label=_("Zoek"), max_length=None)
@@ -247,6 +252,17 @@ class ServiceFilterSet(django_filters.FilterSet):
         facet_q=criteria.no_referral_q,
     )
     gemeente = FacetFilter(label=_("Gemeente"), facet_q=lambda values: Q())
+    # Depends on the clock: applied with the filterset's own moment (filter_facet), counted
+    # apart from the cached summary (when_facet) and cached per minute at most.
+    wanneer = FacetFilter(
+        label=_("Wanneer"),
+        choices=[
+            (criteria.TODAY, _("Vandaag")),
+            (criteria.THIS_WEEK, _("Deze week")),
+            (criteria.OPEN_NOW, _("Nu open")),
+        ],
+        facet_q=lambda values: criteria.when_q(values),
+    )
     leeftijd = AgeFilter(method="filter_age", label=_("Leeftijd van de persoon"))
     sorteer = django_filters.ChoiceFilter(
         choices=SORT_CHOICES, method="filter_noop", label=_("Sorteer op"), empty_label=None
@@ -269,6 +285,7 @@ class ServiceFilterSet(django_filters.FilterSet):
         "gemeente": _("Laat landelijk aanbod zien en het aanbod in deze gemeenten."),
         "taal": _("In welke taal u geholpen kunt worden."),
         "zonder_verwijzing": _("Een verwijzing of indicatie is een papier van bijvoorbeeld de huisarts of de gemeente. Voor veel hulp is dat niet nodig."),
+        "wanneer": _("Vandaag of deze week (tot en met zondag) nog open of bezig, of op dit moment open. Volgens de openingstijden en de keren dat een activiteit plaatsvindt."),
         "leeftijd": _("Vul de leeftijd in van de persoon die hulp zoekt. U ziet dan alleen aanbod voor die leeftijd."),
     }  # fmt: skip
 
@@ -276,8 +293,10 @@ class ServiceFilterSet(django_filters.FilterSet):
         model = Service
         fields = []
 
-    def __init__(self, data=None, *args, default_municipality=None, **kwargs):
+    def __init__(self, data=None, *args, default_municipality=None, now=None, **kwargs):
         self.default_municipality = default_municipality
+        # One moment for the whole request: the when-filter and its counts agree.
+        self.now = criteria.when_now(now)
         super().__init__(data, *args, **kwargs)
         (terms,) = versions.current([versions.TERMS])
         self.terms_version = terms
@@ -309,7 +328,44 @@ class ServiceFilterSet(django_filters.FilterSet):
     def filter_facet(self, queryset, name, value):
         if not value:
             return queryset
+        if name == "wanneer":
+            return queryset.filter(self.when_q(value))
         return queryset.filter(self.filters[name].facet_q(value))
+
+    # --- when: depends on the clock --------------------------------------------------
+
+    WHEN_SECONDS = 60
+
+    def when_q(self, values):
+        return criteria.when_q(values, self.now, session_ids=self.when_session_ids)
+
+    def when_session_ids(self, value, now):
+        """The services with a session in the window, shared by every view for a minute."""
+        return cache.get_or_set(
+            f"catalogue:when:{value}:{criteria.when_stamp(now)}",
+            lambda: criteria.session_service_ids(value, now),
+            self.WHEN_SECONDS,
+        )
+
+    def when_facet(self):
+        """The Wanneer facet with counts given every other filter. Not part of the cached
+        summary (which holds five minutes): cached per filter state and minute."""
+        values = [key for key, _label in self.filters["wanneer"].extra["choices"]]
+
+        def compute():
+            queryset = self.filter_except(self.queryset.all(), {"wanneer"}).order_by()
+            result = queryset.aggregate(
+                **{f"n{i}": Count("pk", filter=self.when_q([v])) for i, v in enumerate(values)}
+            )
+            return {value: result[f"n{i}"] for i, value in enumerate(values)}
+
+        key = self.cache_key(f"when:{criteria.when_stamp(self.now)}", clock=False)
+        counts = cache.get_or_set(key, compute, self.WHEN_SECONDS)
+        return self._facet("wanneer", counts)
+
+    def clock_part(self):
+        """The minute, for keys of results that depend on the clock (a when chosen)."""
+        return criteria.when_stamp(self.now) if self.cleaned.get("wanneer") else ""
 
     def filter_age(self, queryset, name, value):
         return queryset.filter(criteria.age_q(value))
@@ -466,7 +522,7 @@ class ServiceFilterSet(django_filters.FilterSet):
         return ignored
 
     def active_names(self):
-        return [name for name in self.FACETS + ["leeftijd"] if self.cleaned.get(name)]
+        return [name for name in self.FACETS + ["wanneer", "leeftijd"] if self.cleaned.get(name)]
 
     # Counts, ids and matches are cached per filter state. The key holds the versions of the
     # municipalities in view, of national services and of the terms (services/versions.py):
@@ -475,14 +531,15 @@ class ServiceFilterSet(django_filters.FilterSet):
     # by up to CACHE_SECONDS; the results, the total and every other count are exact.
     CACHE_SECONDS = 300
 
-    def cache_key(self, kind, only=None):
+    def cache_key(self, kind, only=None, clock=True):
         state = {
             k: v
             for k, v in self.cleaned.items()
             if k != "sorteer" and v not in (None, "", []) and (only is None or k in only)
         }
         municipality = getattr(self.default_municipality, "pk", None)
-        raw = json.dumps([kind, municipality, state], sort_keys=True, default=str)
+        stamp = self.clock_part() if clock and "wanneer" in state else ""
+        raw = json.dumps([kind, municipality, state, stamp], sort_keys=True, default=str)
         return f"catalogue:{self.versions_key()}:{hashlib.sha256(raw.encode()).hexdigest()}"
 
     def versions_key(self):
@@ -653,7 +710,11 @@ class ServiceFilterSet(django_filters.FilterSet):
             if k not in ("sorteer", "gemeente") and v not in (None, "", [])
         }
         fuzzy = bool(self.search) and self.matched()["fuzzy"]  # spelled-alike matching or not
-        raw = json.dumps(["country-municipality-counts", state, fuzzy], sort_keys=True, default=str)
+        raw = json.dumps(
+            ["country-municipality-counts", state, fuzzy, self.clock_part()],
+            sort_keys=True,
+            default=str,
+        )
         (terms,) = versions.current([versions.TERMS])
         key = f"catalogue:terms={terms}:{hashlib.sha256(raw.encode()).hexdigest()}"
 

@@ -23,10 +23,12 @@ from functools import partial
 import phonenumbers
 from django.conf import settings
 from django.db.models import Max, Prefetch
-from django.utils import timezone
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
 
 from . import criteria
 from .models import (
+    ActivitySession,
     Location,
     OpeningPeriod,
     Organisation,
@@ -342,6 +344,77 @@ def schedule_object(location_id, period, note, now=None):
     )
 
 
+def _clock_at(value, day):
+    """HH:MM with the Amsterdam UTC offset of that date (summer or winter time)."""
+    offset = datetime.datetime.combine(day, value, tzinfo=AMSTERDAM).utcoffset()
+    hours, minutes = divmod(int(offset.total_seconds()) // 60, 60)
+    return (
+        f"{value:%H:%M}{'+' if offset >= datetime.timedelta(0) else '-'}{hours:02d}:{minutes:02d}"
+    )
+
+
+def session_day(session, now=None):
+    """The date whose UTC offset a session's times carry: its own date for a one-off event,
+    else the next such weekday (the same rule as opening hours)."""
+    if session.kind == ActivitySession.Kind.ONCE and session.start_date:
+        return session.start_date
+    today = timezone.localtime(now or timezone.now(), AMSTERDAM).date()
+    weekday = session.weekday or today.isoweekday()
+    return today + datetime.timedelta(days=(weekday - today.isoweekday()) % 7)
+
+
+def session_schedule(service_id, session, now=None):
+    """An ActivitySession as an HSDS 3 schedule of the service (iCalendar-like rule).
+
+    Weekly: freq WEEKLY, interval 1; every other week: interval 2 from dtstart; a course:
+    weekly from dtstart until its last date; a one-off event: count 1 on its date. The
+    description says it in Dutch ("Elke donderdag, 10.00–12.00 uur")."""
+    Kind = ActivitySession.Kind  # noqa: N806
+    day = session_day(session, now)
+    weekday = session.weekday or day.isoweekday()
+    key = ":".join(
+        str(part)
+        for part in (
+            "session",
+            session.kind,
+            weekday,
+            session.start_date,
+            session.end_date,
+            f"{session.starts_at:%H:%M}",
+            f"{session.ends_at:%H:%M}",
+        )
+    )
+    with translation.override("nl"):
+        description = session.in_words()
+        if session.signup_deadline:
+            description += ". " + _("Aanmelden vóór %(date)s") % {
+                "date": formats.date_format(session.signup_deadline, "j F Y")
+            }
+        if session.places:
+            description += ". " + _("%(places)s plaatsen") % {"places": session.places}
+    once = session.kind == Kind.ONCE
+    return compact(
+        {
+            "id": derived_id(service_id, key),
+            "service_id": service_id,
+            "freq": "WEEKLY",
+            "interval": 2 if session.kind == Kind.FORTNIGHTLY else 1,
+            "byday": WEEKDAYS[weekday - 1],
+            "dtstart": session.start_date.isoformat() if session.start_date else None,
+            "until": session.end_date.isoformat() if session.end_date and not once else None,
+            "count": 1 if once else None,
+            "valid_from": session.start_date.isoformat() if session.start_date else None,
+            "valid_to": (session.start_date if once else session.end_date).isoformat()
+            if (session.start_date if once else session.end_date)
+            else None,
+            "opens_at": _clock_at(session.starts_at, day),
+            "closes_at": _clock_at(session.ends_at, day),
+            "description": description,
+            "notes": session.note,
+        }
+    )
+
+
 def location_object(location, now=None):
     location_id = uid(location)
     data = {
@@ -505,6 +578,7 @@ def service_object(service, now=None):
             for language in sorted(service.languages.all(), key=lambda lang: lang.code)
         ],
         "cost_options": cost_options(service),
+        "schedules": [session_schedule(service_id, s, now) for s in service.sessions.all()],
         "service_areas": service_area_objects(service),
         "service_at_locations": [
             service_at_location_object(service, location, now)
@@ -559,6 +633,7 @@ def with_document(queryset):
         "themes",
         "languages",
         "municipalities",
+        "sessions",
         Prefetch("locations", queryset=locations.order_by("name", "pk")),
     )
 
@@ -780,6 +855,66 @@ def _location(item):
     }
 
 
+def _date(data, key):
+    value = data.get(key)
+    if value in (None, ""):
+        return None
+    try:
+        return datetime.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        raise FeedError(f"schedules.{key}: datum verwacht (JJJJ-MM-DD)") from None
+
+
+def _session_clock(value, day):
+    """A schedule time as Amsterdam time on that date (its offset read back)."""
+    if not isinstance(value, str):
+        raise FeedError("schedules.opens_at/closes_at: tijd verwacht")
+    try:
+        clock = datetime.time.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise FeedError(f"schedules.opens_at/closes_at: {value[:20]!r} is geen tijd") from None
+    if clock.tzinfo is None:
+        return clock
+    moment = datetime.datetime.combine(day, clock.replace(tzinfo=None), tzinfo=clock.tzinfo)
+    return moment.astimezone(AMSTERDAM).time().replace(tzinfo=None)
+
+
+def read_session(schedule):
+    """A service schedule as ActivitySession fields, or None for rules we cannot hold
+    (monthly, several days, no times)."""
+    Kind = ActivitySession.Kind  # noqa: N806
+    code = _text(schedule, "byday").strip().upper()
+    if schedule.get("freq") != "WEEKLY" or code not in WEEKDAYS:
+        return None
+    if not schedule.get("opens_at") or not schedule.get("closes_at"):
+        return None
+    weekday = WEEKDAYS.index(code) + 1
+    start = _date(schedule, "dtstart") or _date(schedule, "valid_from")
+    end = _date(schedule, "until") or _date(schedule, "valid_to")
+    count, interval = schedule.get("count"), schedule.get("interval") or 1
+    if count == 1 and start:
+        kind, end = Kind.ONCE, None
+    elif interval == 2 and start:
+        kind = Kind.FORTNIGHTLY
+    elif interval == 1 and start and end:
+        kind = Kind.COURSE
+    elif interval == 1:
+        kind = Kind.WEEKLY
+    else:
+        return None
+    probe = ActivitySession(kind=kind, weekday=weekday, start_date=start)
+    day = session_day(probe)
+    return {
+        "kind": kind,
+        "weekday": None if kind == Kind.ONCE else weekday,
+        "start_date": start,
+        "end_date": end,
+        "starts_at": _session_clock(schedule["opens_at"], day),
+        "ends_at": _session_clock(schedule["closes_at"], day),
+        "note": _text(schedule, "notes", 200),
+    }
+
+
 def read_service(document):
     """What one HSDS service document says, in our terms (raises FeedError)."""
     if not isinstance(document, dict):
@@ -859,6 +994,7 @@ def read_service(document):
         ],
         "municipalities": municipalities,
         "locations": [_location(item) for item in _list(document, "service_at_locations")],
+        "sessions": [found for found in map(read_session, _list(document, "schedules")) if found],
         "verified_on": verified_on,
         "assurer_email": _text(document, "assurer_email"),
     }

@@ -108,8 +108,8 @@ def next_session(service, now=None):
 def session_pattern(session):
     """How often, in words: "Elke donderdag, 10.00–12.00 uur", "Op 3 december, ...".
 
-    The wording lives on the model (ActivitySession.in_words), so the review diff, which
-    sits below this module, reads a session the same way as the public page."""
+    The wording lives on the model (ActivitySession.in_words), so the review diff and the
+    HSDS feed, which sit below this module, read a session the same way as the public page."""
     return session.in_words()
 
 

@@ -226,6 +226,15 @@ PARAMETERS = {
         {"type": "string", "pattern": TIME_PATTERN},
         "ORUK. Gesloten om dit tijdstip of eerder (Nederlandse tijd, HH:MM).",
     ),
+    "when": parameter(
+        "when",
+        {"enum": ["today", "this_week", "open_now"]},
+        "Uitbreiding van deze API (geen HSDS of ORUK): diensten die vandaag of deze week (tot "
+        "en met zondag) nog open zijn of plaatsvinden, of nu open zijn of nu plaatsvinden, in "
+        "Nederlandse tijd, volgens de openingstijden en de keren dat een activiteit plaatsvindt "
+        "(schedules). Dezelfde betekenis als het filter Wanneer in de catalogus. Een antwoord "
+        "met when mag tot de volgende minuut bewaard worden (Cache-Control).",
+    ),
     "top_only": parameter("top_only", BOOLEAN, "Alleen termen bovenaan (al onze termen)."),
     "parent_id": parameter(
         "parent_id", UUID, "Termen onder deze term (onze taxonomieën zijn plat)."
@@ -233,7 +242,7 @@ PARAMETERS = {
 }
 SERVICE_FILTERS = [
     "search", "taxonomy_term_id", "taxonomy_id", "organization_id", "modified_after",
-    "minimum_age", "maximum_age", "day", "start_time", "end_time",
+    "minimum_age", "maximum_age", "day", "start_time", "end_time", "when",
 ]  # fmt: skip
 
 

@@ -35,7 +35,10 @@ SERVICE_FILTERS = {
     "day": params.weekday,
     "start_time": params.clock,
     "end_time": params.clock,
+    # Our own extension (documented in the OpenAPI document): the catalogue's "Wanneer".
+    "when": partial(params.choice, choices=("today", "this_week", "open_now")),
 }
+WHEN = {"today": criteria.TODAY, "this_week": criteria.THIS_WEEK, "open_now": criteria.OPEN_NOW}
 SERVICE_PARAMS = {
     **PAGING,
     **SERVICE_FILTERS,
@@ -128,6 +131,8 @@ def services(values):
         queryset = queryset.filter(
             hours_q(values.get("day"), values.get("start_time"), values.get("end_time"))
         )
+    if "when" in values:
+        queryset = queryset.filter(criteria.when_q([WHEN[values["when"]]]))
     if values.get("search"):
         search = Search(values["search"], postgres=is_postgres(queryset))
         if search:

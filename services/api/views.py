@@ -16,6 +16,7 @@ from django.core.cache import caches
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse, StreamingHttpResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 from django.views.decorators.csrf import csrf_exempt
@@ -93,6 +94,8 @@ def api_view(func):
         except NotFound:
             return error(404, "not_found", "Niet gevonden.")
         if isinstance(result, HttpResponse | StreamingHttpResponse):
+            if "Cache-Control" in result:
+                patch_cache_control(result, max_age=max_age(request))
             return result
         payload, last_modified = result
         body = dumps(payload).encode()
@@ -104,7 +107,7 @@ def api_view(func):
         response["ETag"] = etag
         if stamp is not None:
             response["Last-Modified"] = http_date(stamp)
-        patch_cache_control(response, public=True, max_age=settings.HSDS_API_MAX_AGE)
+        patch_cache_control(response, public=True, max_age=max_age(request))
         return response
 
     # Read-only: other methods get a JSON 405, not the CSRF check's HTML 403.
@@ -113,6 +116,14 @@ def api_view(func):
 
 def absolute(request, name, **kwargs):
     return request.build_absolute_uri(reverse(f"hsds_api:{name}", kwargs=kwargs))
+
+
+def max_age(request):
+    """Seconds a response may be kept: HSDS_API_MAX_AGE, but an answer to `when` (it
+    depends on the clock) only until the next minute."""
+    if "when" in request.GET:
+        return min(settings.HSDS_API_MAX_AGE, 60 - timezone.now().second)
+    return settings.HSDS_API_MAX_AGE
 
 
 def stream(documents, last_modified):

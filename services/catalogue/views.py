@@ -109,7 +109,16 @@ class CatalogueMixin:
         context = super().get_context_data(**kwargs)
         context["shortlist"] = selection.shortlist(self.request)
         context["compare_list"] = selection.compare_list(self.request)
+        context["tray"] = compare_tray(context["compare_list"])
         return context
+
+
+def compare_tray(chosen):
+    """The services being compared, in the order chosen, for the compare tray (one query)."""
+    if not chosen.ids:
+        return []
+    found = public_services().only("name", "slug").in_bulk(chosen.ids)
+    return [found[pk] for pk in chosen.ids if pk in found]
 
 
 class HomeView(CatalogueMixin, TemplateView):
@@ -225,6 +234,7 @@ class ServiceListView(CatalogueMixin, ListView):
         context = super().get_context_data(**kwargs)
         filterset = self.filterset
         facets = filterset.facets()
+        when_facet = filterset.when_facet()
         query = filterset.cleaned.get("q") or ""
         total = filterset.total()
         canonical = self.canonical_params().urlencode()
@@ -233,11 +243,12 @@ class ServiceListView(CatalogueMixin, ListView):
             canonical_path=reverse("services:list") + (f"?{canonical}" if canonical else ""),
             filterset=filterset,
             facets=facets,
+            when_facet=when_facet,
             # The rendered filter panel is cached under the same key as the counts it shows.
             facets_cache_key=filterset.cache_key("facets-html"),
             query=query,
             total=total,
-            chips=self.chips(facets),
+            chips=self.chips([when_facet, *facets]),
             ignored=filterset.ignored_values,
             sort_key=filterset.sort_key,
             page_links=self.page_links(context["page_obj"]),
@@ -272,7 +283,7 @@ class ServiceListView(CatalogueMixin, ListView):
         """
         known = {*self.filterset.filters, self.page_kwarg}
         params = QueryDict(mutable=True)
-        facets = set(self.filterset.FACETS)
+        facets = {*self.filterset.FACETS, "wanneer"}
         for name in self.request.GET:
             if name in facets:
                 # The facet's own reading: old spellings become today's words (kosten=free
@@ -517,12 +528,31 @@ def _toggle(request, slug, kind):
     )
     added, error = chosen.toggle(service.pk)
     if request.htmx:
-        context = {"service": service, "kind": kind, "chosen": chosen, "error": error}
-        response = render(
-            request,
+        context = {
+            "service": service,
+            "kind": kind,
+            "chosen": chosen,
+            "error": error,
+            "canonical_path": safe_next(request, ""),
+        }
+        from_tray = request.POST.get("bak") == "1"
+        # From the tray, the card's own button (if on the page) is swapped out of band.
+        button = render_to_string(
             "services/includes/selection_button.html",
-            {**context, "announce": True, "added": added},
+            {**context, "announce": True, "added": added, "oob": from_tray},
+            request=request,
         )
+        if kind == "compare":
+            button += render_to_string(
+                "services/includes/compare_tray.html",
+                {
+                    "tray": compare_tray(chosen),
+                    "oob": True,
+                    "canonical_path": safe_next(request, ""),
+                },
+                request=request,
+            )
+        response = HttpResponse(button)
     else:
         if error:
             messages.warning(request, error)

@@ -75,11 +75,8 @@
   function setup() {
     var input = document.getElementById("q");
     if (input) setupAutocomplete(input);
-    var panel = document.getElementById("filters-panel");
-    // On a phone the results come first: the filter panel starts closed and opens on a tap.
-    if (panel && window.matchMedia("(max-width: 55.99rem)").matches) {
-      panel.open = false;
-    }
+    // The filter panel and its groups are rendered closed by the server (no shift at load);
+    // on a wide screen the stylesheet shows the panel's contents.
     document.querySelectorAll("[data-copy]").forEach(function (button) {
       if (!navigator.clipboard) return;
       button.hidden = false;
@@ -106,13 +103,26 @@
     if (!event.detail.target || event.detail.target.id !== "catalogue") return;
     var panel = document.getElementById("filters-panel");
     var active = document.activeElement;
+    var catalogue = document.getElementById("catalogue");
     kept = {
-      open: panel ? panel.open : true,
+      open: panel ? panel.open : false,
+      groups: Array.prototype.map.call(
+        catalogue.querySelectorAll("details[open][id]"), function (d) { return d.id; }),
       focus: active && active.id ? active.id : null,
       scroll: window.scrollY,
       paging: !!(event.detail.requestConfig && event.detail.requestConfig.elt &&
         event.detail.requestConfig.elt.closest && event.detail.requestConfig.elt.closest(".pagination"))
     };
+  });
+  // Open again at once (before the browser paints) what was open: panel, groups, "Toon meer".
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (!kept || !event.detail.target || event.detail.target.id !== "catalogue") return;
+    var panel = document.getElementById("filters-panel");
+    if (panel) panel.open = kept.open;
+    kept.groups.forEach(function (id) {
+      var group = document.getElementById(id);
+      if (group) group.open = true;
+    });
   });
   document.addEventListener("htmx:afterSettle", function (event) {
     if (!kept || !event.detail.target || event.detail.target.id !== "catalogue") return;
@@ -131,6 +141,35 @@
     var again = state.focus && document.getElementById(state.focus);
     if (again) again.focus({ preventScroll: true });
     else if (count) { count.setAttribute("tabindex", "-1"); count.focus({ preventScroll: true }); }
+  });
+
+  // The compare tray: after a remove button in it, focus goes to the next one (or the one
+  // before, or the tray's link); when the tray is empty, to the card's own Vergelijk button,
+  // or else to the result count. Never to <body>.
+  // (The form is gone by the time its request ends, so its details are noted beforehand.)
+  var fromTray = null;
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var form = event.detail.elt;
+    fromTray = form && form.hasAttribute && form.hasAttribute("data-tray-index") ? {
+      index: parseInt(form.getAttribute("data-tray-index"), 10),
+      service: form.getAttribute("data-tray-service")
+    } : null;
+  });
+  document.addEventListener("htmx:oobAfterSwap", function (event) {
+    if (!fromTray || !event.detail.target || event.detail.target.id !== "compare-tray") return;
+    var state = fromTray;
+    fromTray = null;
+    setTimeout(function () {
+      var buttons = document.querySelectorAll("#compare-tray .tray__remove");
+      var target = buttons[Math.min(state.index, buttons.length - 1)] ||
+        document.getElementById("tray-link") ||
+        document.getElementById("compare-" + state.service + "-knop");
+      if (!target) {
+        target = document.getElementById("result-count");
+        if (target) target.setAttribute("tabindex", "-1");
+      }
+      if (target) target.focus();
+    }, 50);  // after the card button's own out-of-band swap
   });
 
   // The address bar shows the link to share (with the municipality in it).

@@ -213,7 +213,7 @@ def test_home_page_in_english(client, catalogue):
 def test_catalogue_in_english(client, catalogue):
     response = english(client).get(reverse("services:list"))
     text = visible_text(response)
-    for label in ("Who it is for", "Type of support", "Show results", "Costs", "Away from home"):
+    for label in ("Who it is for", "Type of support", "Show 1 result", "Costs", "Away from home"):
         assert label in text
     assert "Older people" in text and "Meeting people" in text
     assert re.search(r"\b1 result\b", text)

@@ -18,6 +18,7 @@ from django.db import transaction
 
 from services import actions, hsds, snapshots
 from services.models import (
+    ActivitySession,
     Language,
     Location,
     Municipality,
@@ -177,6 +178,8 @@ def import_record(record):
         return "proposal"
     snapshots.apply_snapshot(service, data)
     _keep_location_uuids(service, record)
+    service.sessions.all().delete()
+    _write_sessions(service, record)
     actions.version_record(service=service, user=None, source=actions.Source.IMPORT, before=base)
     return "updated"
 
@@ -211,9 +214,21 @@ def _create(record, organisation, m2m, verifier):
             period = OpeningPeriod(location=location, weekday=weekday, opens=opens, closes=closes)
             period.full_clean()
             period.save()
+    _write_sessions(service, record)
     service.refresh_search_extra()
     actions.service_submit(service=service, user=None)
     return "new"
+
+
+def _write_sessions(service, record):
+    """The feed's schedules as the service's sessions (validated like the admin)."""
+    for fields in record.get("sessions", []):
+        session = ActivitySession(service=service, **fields)
+        try:
+            session.full_clean()
+        except ValidationError as error:
+            raise hsds.FeedError(f"schedules: {'; '.join(error.messages)}") from None
+        session.save()
 
 
 def _keep_location_uuids(service, record):
