@@ -4,13 +4,16 @@ from pathlib import Path
 
 AXE_PATH = Path(__file__).resolve().parent.parent / "node_modules" / "axe-core" / "axe.min.js"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+# Plus axe's best practices (landmarks, heading order, one h1, scrollable regions...).
+AXE_BEST_PRACTICE_TAGS = [*AXE_TAGS, "wcag22aa", "best-practice"]
 
 
-def axe_violations(page):
-    """Run axe-core (WCAG 2.1 A and AA, the EN 301 549 web criteria) and return its violations."""
+def axe_violations(page, tags=AXE_TAGS):
+    """Run axe-core (by default WCAG 2.1 A and AA, the EN 301 549 web criteria) and return
+    its violations."""
     page.evaluate(AXE_PATH.read_text())
     result = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", tags
     )
     return [
         {
@@ -23,8 +26,8 @@ def axe_violations(page):
     ]
 
 
-def assert_no_axe_violations(page):
-    violations = axe_violations(page)
+def assert_no_axe_violations(page, tags=AXE_TAGS):
+    violations = axe_violations(page, tags)
     assert violations == [], f"axe violations on {page.url}: {violations}"
 
 
