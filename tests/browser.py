@@ -31,6 +31,22 @@ def assert_no_axe_violations(page, tags=AXE_TAGS):
     assert violations == [], f"axe violations on {page.url}: {violations}"
 
 
+def horizontal_overflow(page):
+    """How many CSS pixels the page scrolls sideways (0 or less: it fits)."""
+    return page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+
+
 def assert_no_horizontal_overflow(page):
-    overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    overflow = horizontal_overflow(page)
     assert overflow <= 0, f"{page.url} scrolls sideways by {overflow}px at {page.viewport_size}"
+
+
+def set_text_size(page, percent):
+    """The browser's own text size (Settings > Appearance > Font size), as a reader who needs
+    large text sets it: rem and em grow with it, px do not. Call before page.goto."""
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Page.enable")
+    cdp.send(
+        "Page.setFontSizes",
+        {"fontSizes": {"standard": 16 * percent // 100, "fixed": 13 * percent // 100}},
+    )
