@@ -4,6 +4,13 @@ import json
 
 from django.utils.safestring import mark_safe
 
+# Service.cost_unit -> (UN/CEFACT common code, unit in words); "once" needs no unit.
+PRICE_UNITS = {
+    "per_time": ("C62", "keer"),
+    "per_month": ("MON", "maand"),
+    "per_year": ("ANN", "jaar"),
+}
+
 
 def service_jsonld(service, request):
     data = {
@@ -17,7 +24,6 @@ def service_jsonld(service, request):
         "audience": [
             {"@type": "Audience", "audienceType": t.name} for t in service.target_groups.all()
         ],
-        "availableLanguage": [language.name for language in service.languages.all()],
     }
     if service.organisation.website:
         data["provider"]["url"] = service.organisation.website
@@ -32,6 +38,10 @@ def service_jsonld(service, request):
         channel["servicePhone"] = {"@type": "ContactPoint", "telephone": service.phone}
     if service.url:
         channel["serviceUrl"] = service.url
+    # schema.org has availableLanguage on ServiceChannel and ContactPoint, not on Service.
+    languages = [language.name for language in service.languages.all()]
+    if languages:
+        channel["availableLanguage"] = languages
     if channel:
         data["availableChannel"] = {"@type": "ServiceChannel", **channel}
     if service.cost == service.Cost.FREE:
@@ -42,6 +52,21 @@ def service_jsonld(service, request):
             "price": str(service.cost_amount),
             "priceCurrency": "EUR",
         }
+        if service.cost_unit in PRICE_UNITS:
+            # "€ 5,00 per maand" is not "€ 5,00": the unit goes in a UnitPriceSpecification
+            # (UN/CEFACT codes: MON month, ANN year; C62 "one", here one time).
+            code, text = PRICE_UNITS[service.cost_unit]
+            data["offers"]["priceSpecification"] = {
+                "@type": "UnitPriceSpecification",
+                "price": str(service.cost_amount),
+                "priceCurrency": "EUR",
+                "referenceQuantity": {
+                    "@type": "QuantitativeValue",
+                    "value": 1,
+                    "unitCode": code,
+                    "unitText": text,
+                },
+            }
     encoded = json.dumps(data, ensure_ascii=False)
     # Inside <script>, these three could end the element or start markup: escape them.
     encoded = encoded.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
