@@ -22,15 +22,7 @@ from django.urls import reverse
 from services import roles
 from services.curation import csv_io
 from services.models import Municipality, Organisation, Service, TargetGroup, Theme
-
-
-class QueryCounter:
-    def __init__(self):
-        self.count = 0
-
-    def __call__(self, execute, sql, params, many, context):
-        self.count += 1
-        return execute(sql, params, many, context)
+from services.querycount import QueryCounter
 
 
 class Rollback(Exception):

@@ -25,19 +25,9 @@ from django.urls import reverse
 
 from services import hsds
 from services.models import Service, TargetGroup
+from services.querycount import QueryCounter
 
 RESULTS_RE = re.compile(r'id="result-count"[^>]*>\s*(\d+)')
-
-
-class QueryCounter:
-    """Counts SQL statements (request_started resets Django's own query log)."""
-
-    def __init__(self):
-        self.count = 0
-
-    def __call__(self, execute, sql, params, many, context):
-        self.count += 1
-        return execute(sql, params, many, context)
 
 
 class Command(BaseCommand):
