@@ -9,7 +9,7 @@ the desk's form and the API validate first.
 import datetime
 import zoneinfo
 
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models import Case, Count, IntegerField, Q, Value, When
 from django.utils import timezone
 
 from .models import ActivitySession, OpeningPeriod, Service
@@ -183,17 +183,50 @@ SESSION_FIELDS = (
 )  # fmt: skip
 
 
-def hours_q(value, now=None):
-    """Opening periods in the window that have not closed yet (a building's weekly hours)."""
+def hours_periods(value, now=None):
+    """The opening periods in the window that have not closed yet: a Q over OpeningPeriod."""
     now = when_now(now)
     start, end = when_window(value, now)
     today = now.isoweekday()
     if value == OPEN_NOW:
-        periods = Q(weekday=today, opens__lte=now.time(), closes__gt=now.time())
-    else:
-        later = [day for day in _weekdays(start, end) if day != today]
-        periods = Q(weekday=today, closes__gt=now.time()) | Q(weekday__in=later)
-    return Q(pk__in=OpeningPeriod.objects.filter(periods).values("location__service_id"))
+        return Q(weekday=today, opens__lte=now.time(), closes__gt=now.time())
+    later = [day for day in _weekdays(start, end) if day != today]
+    return Q(weekday=today, closes__gt=now.time()) | Q(weekday__in=later)
+
+
+def hours_q(value, now=None):
+    """Services with a location open in the window (a building's weekly hours)."""
+    periods = OpeningPeriod.objects.filter(hours_periods(value, now))
+    return Q(pk__in=periods.values("location__service_id"))
+
+
+def when_service_ids(values, now=None, session_ids=None, within=None):
+    """{value: the ids when_q([value]) finds}, for counting within ids already in memory
+    (the catalogue's counts): sessions in the window plus locations open in it.
+
+    within: ids of the only services asked about; their opening hours are read in one
+    query, not the whole country's."""
+    session_ids = session_ids or session_service_ids
+    now = when_now(now)
+    windows = {f"n{i}": hours_periods(value, now) for i, value in enumerate(values)}
+    periods = OpeningPeriod.objects.all()
+    if within is not None:
+        periods = periods.filter(location__service__any_of=within)
+    any_window = Q()
+    for condition in windows.values():
+        any_window |= condition
+    rows = (
+        periods.filter(any_window)
+        .order_by()
+        .values("location__service_id")
+        .annotate(**{name: Count("pk", filter=condition) for name, condition in windows.items()})
+    )
+    found = {value: set(session_ids(value, now)) for value in values}
+    for row in rows:
+        for i, value in enumerate(values):
+            if row[f"n{i}"]:
+                found[value].add(row["location__service_id"])
+    return found
 
 
 def when_q(values, now=None, session_ids=None):

@@ -169,7 +169,7 @@ COST_RANK = Case(
 class FacetValue:
     value: str
     label: str
-    count: int
+    count: int | None  # None: not counted (offered without a number)
     selected: bool
     description: str = ""
 
@@ -183,13 +183,41 @@ class Facet:
 
     @property
     def visible_values(self):
-        """Values with results, plus the chosen ones (never a dead end)."""
-        return [v for v in self.values if v.count or v.selected]
+        """Values with results, plus the chosen ones (never a dead end) and those not counted
+        (count None: the municipalities outside the view when something is chosen)."""
+        return [v for v in self.values if v.count or v.selected or v.count is None]
 
     @property
     def chosen_labels(self):
         """The labels of the chosen values, for the group's summary ("Kosten: Gratis")."""
         return [v.label for v in self.values if v.selected]
+
+
+def by_ids(ids):
+    """Services by id, the ids kept on the queryset (`.ids`): counts on it read the link
+    tables by these ids instead of joining back to services."""
+    ids = Ids(sorted(ids))  # made into one array parameter once, for the half-dozen counts
+    queryset = Service.objects.filter(pk__any_of=ids)
+    queryset.ids = ids
+    return queryset
+
+
+@dataclass
+class FacetSets:
+    """A narrowed base's ids, and for each chosen facet the ids among them that match it
+    (read with the facet's own rule, facet_q). Values of one facet combine with OR inside
+    facet_q; facets combine with AND, which here is the intersection of their sets."""
+
+    base: set
+    chosen: dict
+
+    def matching(self, skip=()):
+        """The base's ids that match every chosen facet except those named in skip."""
+        result = self.base
+        for name, ids in self.chosen.items():
+            if name not in skip:
+                result = result & ids
+        return result
 
 
 class ServiceFilterSet(django_filters.FilterSet):
@@ -353,8 +381,15 @@ class ServiceFilterSet(django_filters.FilterSet):
         values = [key for key, _label in self.filters["wanneer"].extra["choices"]]
 
         def compute():
-            queryset = self.filter_except(self.queryset.all(), {"wanneer"}).order_by()
-            result = queryset.aggregate(
+            base = self.narrowed_base(skip={"wanneer"})
+            sets = self.facet_sets(base)
+            if sets is not None:
+                shared = sets.matching()
+                found = criteria.when_service_ids(
+                    values, self.now, self.when_session_ids, within=by_ids(shared).ids
+                )
+                return {value: len(shared & found[value]) for value in values}
+            result = self.apply_facets(base).aggregate(
                 **{f"n{i}": Count("pk", filter=self.when_q([v])) for i, v in enumerate(values)}
             )
             return {value: result[f"n{i}"] for i, value in enumerate(values)}
@@ -478,7 +513,11 @@ class ServiceFilterSet(django_filters.FilterSet):
     @property
     def qs(self):
         if not hasattr(self, "_qs"):
-            queryset = self.filter_except(self.queryset.all())
+            if self.facets_chosen() and self.facet_sets(self.narrowed_base()) is not None:
+                # The same set as filter_except's, from the ids the counts use.
+                queryset = self.apply_facets(self.narrowed_base())
+            else:
+                queryset = self.filter_except(self.queryset.all())
             if self.sort_key == "relevance" and self.search.terms:
                 queryset = queryset.annotate(rank=self.search.rank())
             self._qs = self.sort(queryset)
@@ -589,12 +628,24 @@ class ServiceFilterSet(django_filters.FilterSet):
     # key; beyond it, each count repeats the search as a subquery.
     ID_LIST_LIMIT = 20_000
 
-    def narrowed_base(self):
-        """Services matching search, age and municipality, before the facets: evaluated once."""
+    def narrowed_base(self, skip=frozenset()):
+        """Services matching search, age, when and municipality, before the facets (and
+        without the filters named in skip): evaluated once per request."""
+        # Leaving out a filter that is not chosen changes nothing: share that set.
+        skip = frozenset(name for name in skip if self.cleaned.get(name))
+        memo = self.__dict__.setdefault("_narrowed", {})
+        if skip not in memo:
+            memo[skip] = self._narrowed_base(skip)
+        return memo[skip]
+
+    def facets_chosen(self):
+        return any(self.cleaned.get(name) for name in self.FACETS if name != "gemeente")
+
+    def _narrowed_base(self, skip):
         narrowed = self.filter_except(
-            self.queryset.all(), skip=set(self.FACETS) - {"gemeente"}
+            self.queryset.all(), skip=(set(self.FACETS) - {"gemeente"}) | skip
         ).order_by()
-        if not any(self.cleaned.get(name) for name in self.FACETS if name != "gemeente"):
+        if not skip and not self.facets_chosen():
             # Without facets the results are this very set: reuse their (cached) ids.
             ids = self.ordered_ids()
             if len(ids) >= self.MAX_LISTED:
@@ -603,17 +654,36 @@ class ServiceFilterSet(django_filters.FilterSet):
             ids = list(narrowed.values_list("pk", flat=True)[: self.ID_LIST_LIMIT + 1])
             if len(ids) > self.ID_LIST_LIMIT:
                 return narrowed
-        ids = Ids(ids)  # made into one array parameter once, for the half-dozen counts
-        base = Service.objects.filter(pk__any_of=ids)
-        base.ids = ids  # lets counts on the unfiltered base skip the join back to services
-        return base
+        return by_ids(ids)
 
     def apply_facets(self, queryset, skip=()):
+        """The queryset with the chosen facets applied, but those named in skip. On a
+        narrowed base read by id (narrowed_base), by the id sets of facet_sets: the same
+        rules, each read once, where chaining them made every count repeat every subquery."""
+        sets = self.facet_sets(queryset)
+        if sets is not None:
+            if not sets.chosen:
+                return queryset
+            return by_ids(sets.matching(skip))
         for name in self.FACETS:
             value = self.cleaned.get(name)
             if name != "gemeente" and name not in skip and value:
                 queryset = self.filter_facet(queryset, name, value)
         return queryset
+
+    def facet_sets(self, base):
+        """FacetSets of a narrowed base read by id (None for any other queryset)."""
+        if getattr(base, "ids", None) is None:
+            return None
+        if not hasattr(base, "facet_sets"):
+            chosen = {}
+            for name in self.FACETS:
+                value = self.cleaned.get(name)
+                if name != "gemeente" and value:
+                    matching = self.filter_facet(base, name, value).order_by()
+                    chosen[name] = set(matching.values_list("pk", flat=True))
+            base.facet_sets = FacetSets(set(base.ids.values), chosen)
+        return base.facet_sets
 
     def compute_summary(self):
         base = self.narrowed_base()
@@ -676,10 +746,13 @@ class ServiceFilterSet(django_filters.FilterSet):
         return {term.slug: by_id.get(term.pk, 0) for term in self._choices[name]}
 
     def _municipality_counts(self, shared, national):
-        """Each municipality's count: exact for those in view (from this view's results),
-        from the country-wide counts shared by every municipality's view for the others."""
+        """Each municipality's count: exact for those in view (from this view's results).
+        The others are counted only when nothing is chosen (MunicipalityCount, kept by a
+        trigger); with a search or a filter they are offered without a count (None): those
+        counts would mean searching the whole country on every new filter state, the
+        costliest part of a cold catalogue page (274 to 506 ms at 100k services)."""
         in_view = self.view_municipality_ids()
-        by_id = dict(self.country_municipality_counts())
+        by_id = dict(self.country_municipality_counts()) if self.counts_everywhere() else {}
         through = Service.municipalities.through
         ids = getattr(shared, "ids", None)
         rows = (
@@ -695,39 +768,37 @@ class ServiceFilterSet(django_filters.FilterSet):
         exact = {row["municipality_id"]: row["n"] for row in rows}
         by_id.update({pk: exact.get(pk, 0) for pk in in_view})
         return {
-            m.slug: (by_id[m.pk] + national if by_id.get(m.pk) else 0)
+            m.slug: (by_id[m.pk] + national if by_id[m.pk] else 0) if m.pk in by_id else None
             for m in self._choices["gemeente"]
         }
 
-    def country_municipality_counts(self):
-        """{municipality id: local services matching every filter but the municipality}, over
-        the whole country. It does not depend on the municipality in view, so it is cached
-        under the filter state and the terms only and shared by all 342 views; an edit
-        elsewhere shows in it within CACHE_SECONDS."""
-        state = {
-            k: v
-            for k, v in self.cleaned.items()
-            if k not in ("sorteer", "gemeente") and v not in (None, "", [])
-        }
-        fuzzy = bool(self.search) and self.matched()["fuzzy"]  # spelled-alike matching or not
-        raw = json.dumps(
-            ["country-municipality-counts", state, fuzzy, self.clock_part()],
-            sort_keys=True,
-            default=str,
+    def counts_everywhere(self):
+        """True when every municipality's count is cheap: nothing but municipalities chosen."""
+        return not any(
+            value not in (None, "", [])
+            for name, value in self.cleaned.items()
+            if name not in ("sorteer", "gemeente")
         )
+
+    def country_municipality_counts(self):
+        """{municipality id: its live local services}, over the whole country, for the
+        municipality facet when nothing is chosen (counts_everywhere). The same for every
+        municipality's view: cached under the terms' version and shared by all of them; an
+        edit elsewhere shows in it within CACHE_SECONDS."""
         (terms,) = versions.current([versions.TERMS])
-        key = f"catalogue:terms={terms}:{hashlib.sha256(raw.encode()).hexdigest()}"
+        key = f"catalogue:terms={terms}:country-municipality-counts"
 
         def compute():
-            if not state and connection.vendor == "postgresql" and self.lists_live_services():
-                # Nothing chosen: the counts a trigger keeps (MunicipalityCount, migration
-                # 0017) are these, without counting 100k services.
+            if connection.vendor == "postgresql" and self.lists_live_services():
+                # The counts a trigger keeps (MunicipalityCount, migration 0017), without
+                # counting 100k services.
                 return dict(
                     MunicipalityCount.objects.values_list("municipality_id", "live_services")
                 )
-            queryset = self.filter_except(self.queryset.all(), {"gemeente"}).order_by()
             rows = (
-                Service.municipalities.through.objects.filter(service_id__in=queryset.values("pk"))
+                Service.municipalities.through.objects.filter(
+                    service_id__in=self.queryset.order_by().values("pk")
+                )
                 .values("municipality_id")
                 .annotate(n=Count("service_id"))
             )

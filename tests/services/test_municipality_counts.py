@@ -87,3 +87,28 @@ def test_a_cold_catalogue_without_filters_reads_the_counts_not_the_links(postgre
     ]
     assert counting_links == []
     assert any('FROM "services_municipalitycount"' in q["sql"] for q in queries)
+
+
+@pytest.mark.django_db
+def test_with_a_filter_other_municipalities_are_offered_without_a_count():
+    """Counting every other municipality would search the whole country for each filter
+    state: they are offered as a choice without a number; the one in view is counted."""
+    from tests.factories import make_target_group
+
+    north, south = make_municipality("Noorddorp"), make_municipality("Zuiddorp")
+    group = make_target_group("Ouderen")
+    make_service(municipalities=[north], target_groups=[group])
+    make_service(municipalities=[south], target_groups=[group])
+    make_service(target_groups=[group])  # national
+    client = Client()
+    client.post(reverse("services:municipality"), {"gemeente": north.slug})
+    response = client.get(reverse("services:list"), {"doelgroep": group.slug})
+    facets = {facet.name: facet for facet in response.context["facets"]}
+    counts = {value.value: value.count for value in facets["gemeente"].values}
+    assert counts == {north.slug: 2, south.slug: None}
+    html = response.content.decode()
+    south_label = html.split(f'for="f-gemeente-{south.slug}">')[1].split("</label>")[0]
+    assert south_label.strip() == "Zuiddorp"
+    unfiltered = client.get(reverse("services:list"))
+    facets = {facet.name: facet for facet in unfiltered.context["facets"]}
+    assert {v.value: v.count for v in facets["gemeente"].values} == {north.slug: 2, south.slug: 2}

@@ -1,0 +1,148 @@
+"""The catalogue's counts read by id sets (FacetSets) agree with chaining the filters in SQL.
+
+Up to ID_LIST_LIMIT results, the narrowed base is read once by id and each chosen facet's
+matching ids once (with its own rule, criteria's facet_q); counts and results then come from
+intersections of those sets. Beyond the limit the filters are chained as SQL. Both must give
+the same total, counts, when-counts and ordered results for every filter state.
+"""
+
+import datetime
+import random
+
+import pytest
+from django.core.cache import cache
+from django.http import QueryDict
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from services import criteria
+from services.catalogue.views import public_services
+from services.filters import ServiceFilterSet
+from services.models import Location, OpeningPeriod, Service
+from tests.factories import (
+    make_language,
+    make_municipality,
+    make_service,
+    make_support_type,
+    make_target_group,
+    make_theme,
+)
+
+pytestmark = pytest.mark.django_db
+
+# A Wednesday afternoon in Amsterdam: "vandaag", "deze week" and "nu open" all differ.
+NOW = datetime.datetime(2026, 12, 2, 14, 30, tzinfo=criteria.AMSTERDAM)
+WORDS = ["", "koffie", "wandelen", "koffie wandelen", "maatje"]
+
+
+@pytest.fixture
+def catalogue():
+    rng = random.Random(14)
+    north, south = make_municipality("Noorddorp"), make_municipality("Zuiddorp")
+    groups = [make_target_group("Iedereen", slug="iedereen"), make_target_group("Ouderen")]
+    groups.append(make_target_group("Jongeren"))
+    supports = [make_support_type(), make_support_type()]
+    themes = [make_theme(), make_theme(), make_theme()]
+    languages = [make_language(), make_language()]
+    summaries = ["Samen koffie drinken.", "Samen wandelen in het park.", "Een maatje.", "Hulp."]
+    for i in range(36):
+        where = rng.choice([[north], [south], [north, south], []])
+        service = make_service(
+            f"Dienst {i:02d} {rng.choice(['koffie', 'wandelen', 'maatje', 'buurt'])}",
+            summary=rng.choice(summaries),
+            municipalities=where,
+            target_groups=rng.sample(groups, rng.randint(1, 2)),
+            support_types=rng.sample(supports, rng.randint(0, 2)),
+            themes=rng.sample(themes, rng.randint(0, 2)),
+            languages=rng.sample(languages, rng.randint(0, 1)),
+            cost=rng.choice(list(Service.Cost.values)),
+            format=rng.choice(list(Service.Format.values)),
+            frequency=rng.choice(list(Service.Frequency.values)),
+            provided_by=rng.choice(list(Service.ProvidedBy.values)),
+            at_home=rng.random() < 0.4,
+            online=rng.random() < 0.3,
+            referral_required=rng.random() < 0.3,
+            **rng.choice(
+                [
+                    {},
+                    {},
+                    {"min_age": 18},
+                    {"min_age": 65},
+                    {"max_age": 30},
+                    {"min_age": 4, "max_age": 12},
+                ]
+            ),
+            status=rng.choice([Service.Status.PUBLISHED] * 5 + [Service.Status.TEMPORARILY_CLOSED]),
+        )
+        if rng.random() < 0.6:
+            place = Location.objects.create(service=service, name=f"Plek {i}")
+            for _ in range(rng.randint(1, 3)):
+                opens = datetime.time(rng.choice([9, 13, 15, 19]))
+                OpeningPeriod.objects.create(
+                    location=place,
+                    weekday=rng.randint(1, 7),
+                    opens=opens,
+                    closes=datetime.time(opens.hour + 2),
+                )
+    return north
+
+
+def figures(data, municipality, *, by_sql):
+    cache.clear()
+    filterset = ServiceFilterSet(
+        QueryDict(data), queryset=public_services(), default_municipality=municipality, now=NOW
+    )
+    if by_sql:
+        filterset.ID_LIST_LIMIT = 0  # every narrowed base is "too large": chained SQL
+    counts = {f.name: {v.value: v.count for v in f.values} for f in filterset.facets()}
+    when = {v.value: v.count for v in filterset.when_facet().values}
+    return filterset.total(), counts, when, filterset.ordered_ids()
+
+
+@given(data=st.data())
+@settings(
+    max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_counts_by_id_sets_equal_the_chained_filters(catalogue, data):
+    probe = ServiceFilterSet(None, queryset=public_services(), default_municipality=catalogue)
+    params = QueryDict(mutable=True)
+    for name in [*ServiceFilterSet.FACETS, "wanneer"]:
+        values = [str(key) for key, _label in probe.filters[name].extra["choices"]]
+        chosen = data.draw(st.lists(st.sampled_from(values), max_size=2, unique=True), name)
+        if chosen:
+            params.setlist(name, chosen)
+    query = data.draw(st.sampled_from(WORDS), "q")
+    if query:
+        params["q"] = query
+    age = data.draw(st.sampled_from(["", "10", "70"]), "leeftijd")
+    if age:
+        params["leeftijd"] = age
+    encoded = params.urlencode()
+    by_ids = figures(encoded, catalogue, by_sql=False)
+    by_sql = figures(encoded, catalogue, by_sql=True)
+    assert by_ids == by_sql
+
+
+def test_a_chosen_facet_reads_its_ids_once_not_in_every_count(catalogue):
+    """Two facets chosen: the audience's subquery runs once (its id set), where chaining the
+    filters repeated it in every count and in the results."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    cache.clear()
+    filterset = ServiceFilterSet(
+        QueryDict("doelgroep=ouderen&kosten=gratis"),
+        queryset=public_services(),
+        default_municipality=catalogue,
+        now=NOW,
+    )
+    with CaptureQueriesContext(connection) as queries:
+        filterset.facets()
+        filterset.when_facet()
+        filterset.ordered_ids()
+    audience = [
+        q["sql"]
+        for q in queries
+        if "services_service_target_groups" in q["sql"] and "U0" in q["sql"]
+    ]
+    assert len(audience) == 1, audience
