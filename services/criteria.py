@@ -220,12 +220,13 @@ def when_service_ids(values, now=None, session_ids=None, within=None):
         .order_by()
         .values("location__service_id")
         .annotate(**{name: Count("pk", filter=condition) for name, condition in windows.items()})
+        .values_list("location__service_id", *windows)
     )
     found = {value: set(session_ids(value, now)) for value in values}
-    for row in rows:
-        for i, value in enumerate(values):
-            if row[f"n{i}"]:
-                found[value].add(row["location__service_id"])
+    for service_id, *counts in rows:
+        for value, count in zip(values, counts, strict=True):
+            if count:
+                found[value].add(service_id)
     return found
 
 
