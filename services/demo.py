@@ -462,17 +462,30 @@ def synthetic_clear():
         with transaction.atomic():
             Service.objects.filter(pk__in=ids[start : start + BATCH_SIZE]).delete()
     Organisation.objects.filter(slug__startswith=SYNTHETIC_PREFIX).delete()
+    Municipality.objects.filter(slug__startswith=SYNTHETIC_PREFIX).delete()
     return len(ids)
+
+
+def synthetic_municipalities(wanted):
+    """Add fictional municipalities until there are `wanted` (none if there are already)."""
+    have = Municipality.objects.count()
+    first = _next_number_of(Municipality.objects.filter(slug__startswith=SYNTHETIC_PREFIX))
+    Municipality.objects.bulk_create(
+        Municipality(
+            name=f"Synthetische gemeente {number:03d}",
+            slug=f"{SYNTHETIC_PREFIX}gemeente-{number:03d}",
+        )
+        for number in range(first, first + max(0, wanted - have))
+    )
 
 
 def _next_number(model):
     """The first free number after existing synthetic slugs (numbers are zero-padded)."""
-    last = (
-        model.objects.filter(slug__startswith=SYNTHETIC_PREFIX)
-        .order_by("-slug")
-        .values_list("slug", flat=True)
-        .first()
-    )
+    return _next_number_of(model.objects.filter(slug__startswith=SYNTHETIC_PREFIX))
+
+
+def _next_number_of(queryset):
+    last = queryset.order_by("-slug").values_list("slug", flat=True).first()
     return int(last.rsplit("-", 1)[1]) + 1 if last else 1
 
 
@@ -735,10 +748,13 @@ def analyse_tables():
             cursor.execute(f"{command} {connection.ops.quote_name(model._meta.db_table)}")
 
 
-def seed_synthetic(*, count, seed=42, clear=False, progress=None):
+def seed_synthetic(*, count, seed=42, clear=False, progress=None, municipalities=0):
     """Create count synthetic services (about one organisation per 20); returns a summary.
 
     progress, if given, is called with the number of services written after each batch.
+    municipalities: spread the local services over at least this many municipalities,
+    adding fictional ones ("Synthetische gemeente 017") where the demo has fewer, as a
+    national instance (342) has.
     """
     started = time.monotonic()
     removed = synthetic_clear() if clear else 0
@@ -746,6 +762,7 @@ def seed_synthetic(*, count, seed=42, clear=False, progress=None):
         with transaction.atomic():
             load_taxonomies()
             load_municipalities()
+    synthetic_municipalities(municipalities)
     created = 0
     if count:
         writer = SyntheticWriter(seed=seed)

@@ -89,3 +89,22 @@ def test_created_rows_pass_validation():
 def test_needs_a_number_or_clear():
     with pytest.raises(CommandError):
         seed()
+
+
+def test_spreads_local_services_over_fictional_municipalities_and_clears_them():
+    from services.models import Municipality
+
+    seed("--services", "400", "--municipalities", "40")
+    assert Municipality.objects.count() == 40
+    fictional = Municipality.objects.filter(slug__startswith=SYNTHETIC_PREFIX)
+    assert fictional.first().name.startswith("Synthetische gemeente ")
+    used = set(
+        synthetic().filter(scope=Service.Scope.LOCAL).values_list("municipalities", flat=True)
+    )
+    # One organisation per 20 services, each in one municipality: 20 places are used.
+    assert len(used & set(fictional.values_list("pk", flat=True))) >= 5
+    seed("--services", "10", "--municipalities", "40")  # already there: none added
+    assert Municipality.objects.count() == 40
+    seed("--clear")
+    assert not fictional.exists()
+    assert Municipality.objects.count() == 16

@@ -19,8 +19,15 @@ class Command(BaseCommand):
         parser.add_argument(
             "--clear", action="store_true", help="Delete earlier synthetic services first."
         )
+        parser.add_argument(
+            "--municipalities",
+            type=int,
+            default=0,
+            help="Spread local services over at least this many municipalities, adding "
+            "fictional ones (342 for a national instance).",
+        )
 
-    def handle(self, *args, services, seed, clear, **options):
+    def handle(self, *args, services, seed, clear, municipalities, **options):
         if services < 0:
             raise CommandError("--services must be 0 or more.")
         if not services and not clear:
@@ -32,7 +39,13 @@ class Command(BaseCommand):
                 elapsed = time.monotonic() - started
                 self.stdout.write(f"  {done:>8} services written after {elapsed:6.1f} s")
 
-        result = demo.seed_synthetic(count=services, seed=seed, clear=clear, progress=progress)
+        result = demo.seed_synthetic(
+            count=services,
+            seed=seed,
+            clear=clear,
+            progress=progress,
+            municipalities=municipalities,
+        )
         # Bulk writes send no signals: tell cached catalogue pages that the data changed.
         versions.bump_everything()
         if clear:

@@ -42,6 +42,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--services", type=int, default=10_000, help="Services to have at least."
         )
+        parser.add_argument(
+            "--municipalities",
+            type=int,
+            default=0,
+            help="When seeding: spread local services over at least this many municipalities "
+            "(342 for a national instance; see seed_synthetic).",
+        )
         parser.add_argument("--requests", type=int, default=100, help="Timed requests per kind.")
         parser.add_argument("--warmup", type=int, default=5)
         parser.add_argument("--no-seed", action="store_true", help="Measure what is there.")
@@ -55,7 +62,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        self.ensure_services(options["services"], options["no_seed"])
+        self.ensure_services(options["services"], options["no_seed"], options["municipalities"])
         settings.HSDS_API_RATE = (10**9, 60)  # one address sends every request here
         if "testserver" not in settings.ALLOWED_HOSTS:
             settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
@@ -90,11 +97,16 @@ class Command(BaseCommand):
                 requests=options["requests"], warmup=options["warmup"], stdout=self.stdout
             )
 
-    def ensure_services(self, wanted, no_seed):
+    def ensure_services(self, wanted, no_seed, municipalities=0):
         missing = wanted - Service.objects.count()
         if missing > 0 and not no_seed:
             self.stdout.write(f"seeding {missing} synthetic services ...")
-            call_command("seed_synthetic", services=missing, stdout=self.stdout)
+            call_command(
+                "seed_synthetic",
+                services=missing,
+                municipalities=municipalities,
+                stdout=self.stdout,
+            )
 
     def kinds(self):
         catalogue = reverse("services:list")
