@@ -44,7 +44,8 @@ class LenientMultipleChoiceField(forms.MultipleChoiceField):
         super().__init__(*args, **kwargs)
 
     def clean(self, value):
-        values = [str(v) for v in (value or [])][: self.max_values]
+        # An empty value is no choice (a picker's "– Kies –"), not a value to report.
+        values = [str(v) for v in (value or []) if str(v).strip()][: self.max_values]
         values = [self.aliases.get(v, v) for v in values]
         valid = {str(key) for key, _label in self.choices}
         self.ignored = [v for v in values if v not in valid]
@@ -172,6 +173,7 @@ class FacetValue:
     count: int | None  # None: not counted (offered without a number)
     selected: bool
     description: str = ""
+    pick: bool = False  # offered in the facet's picker (a select), not as a checkbox
 
 
 @dataclass
@@ -180,12 +182,19 @@ class Facet:
     label: str
     help: str
     values: list = field(default_factory=list)
+    picker_label: str = ""
 
     @property
     def visible_values(self):
-        """Values with results, plus the chosen ones (never a dead end) and those not counted
-        (count None: the municipalities outside the view when something is chosen)."""
-        return [v for v in self.values if v.count or v.selected or v.count is None]
+        """The checkboxes: values with results, plus the chosen ones (never a dead end)."""
+        return [v for v in self.values if not v.pick and (v.count or v.selected)]
+
+    @property
+    def picker_values(self):
+        """Values offered in one select instead of a checkbox each (the other municipalities:
+        342 checkboxes are no choice, and rendering them was most of a page's CPU time);
+        those not counted (None) are offered too."""
+        return [v for v in self.values if v.pick and (v.count or v.count is None)]
 
     @property
     def chosen_labels(self):
@@ -815,6 +824,10 @@ class ServiceFilterSet(django_filters.FilterSet):
         descriptions = {
             t.slug: getattr(t, "display_description", "") for t in self._choices.get(name, [])
         }
+        picked = set()
+        if name == "gemeente":
+            in_view = set(self.view_municipality_ids())
+            picked = {m.slug for m in self._choices["gemeente"] if m.pk not in in_view}
         values = [
             FacetValue(
                 str(value),
@@ -822,6 +835,7 @@ class ServiceFilterSet(django_filters.FilterSet):
                 counts.get(str(value), 0),
                 str(value) in chosen,
                 descriptions.get(value, ""),
+                pick=str(value) in picked and str(value) not in chosen,
             )
             for value, label in self.filters[name].extra["choices"]
         ]
@@ -830,4 +844,7 @@ class ServiceFilterSet(django_filters.FilterSet):
             label=str(self.filters[name].label),
             help=str(self.HELP.get(name, "")),
             values=values,
+            picker_label=str(self.PICKER_LABELS.get(name, "")),
         )
+
+    PICKER_LABELS = {"gemeente": _("Andere gemeente kiezen")}
