@@ -205,6 +205,31 @@ class ServiceListView(CatalogueMixin, ListView):
             cache.set_many(rendered, self.CARD_SECONDS)
         return services
 
+    FACET_SECONDS = 3600
+
+    def facet_groups(self, facets):
+        """Each facet's rendered group, cached by what it shows (its values, counts, choices
+        and the language; facet.html uses nothing else): after an edit most groups show the
+        same as before and are not rendered again, as cards are not."""
+        language = translation.get_language()
+        keys = {
+            facet.name: "facet-html:" + hashlib.sha256(f"{language}:{facet!r}".encode()).hexdigest()
+            for facet in facets
+        }
+        cached = cache.get_many(list(keys.values()))
+        rendered = {}
+        groups = []
+        for facet in facets:
+            html = cached.get(keys[facet.name])
+            if html is None:
+                html = render_to_string("services/includes/facet.html", {"facet": facet})
+                rendered[keys[facet.name]] = html
+            # Our own template's output, escaped when it was rendered.
+            groups.append(mark_safe(html))  # noqa: S308
+        if rendered:
+            cache.set_many(rendered, self.FACET_SECONDS)
+        return groups
+
     def render_to_response(self, context, **response_kwargs):
         response = super().render_to_response(context, **response_kwargs)
         patch_vary_headers(response, ["HX-Request"])
@@ -244,8 +269,7 @@ class ServiceListView(CatalogueMixin, ListView):
             filterset=filterset,
             facets=facets,
             when_facet=when_facet,
-            # The rendered filter panel is cached under the same key as the counts it shows.
-            facets_cache_key=filterset.cache_key("facets-html"),
+            facet_groups=self.facet_groups([when_facet, *facets]),
             query=query,
             total=total,
             chips=self.chips([when_facet, *facets]),

@@ -146,3 +146,27 @@ def test_a_chosen_facet_reads_its_ids_once_not_in_every_count(catalogue):
         if "services_service_target_groups" in q["sql"] and "U0" in q["sql"]
     ]
     assert len(audience) == 1, audience
+
+
+def test_after_an_edit_unchanged_facet_groups_are_not_rendered_again(catalogue):
+    from django.test import Client
+    from django.urls import reverse
+
+    from services import versions
+
+    client = Client()
+    client.post(reverse("services:municipality"), {"gemeente": catalogue.slug})
+    cache.clear()
+
+    def groups_rendered():
+        response = client.get(reverse("services:list"), {"kosten": "gratis"})
+        assert response.status_code == 200
+        return [t.name for t in response.templates].count("services/includes/facet.html")
+
+    assert groups_rendered() >= 10
+    versions.bump([catalogue.pk])  # an edit: new counts and ids, the same groups
+    assert groups_rendered() == 0
+    service = Service.objects.filter(municipalities=catalogue, cost="free").first()
+    service.online = not service.online
+    service.save()  # changes the "Waar" counts: that group (and the total's) only
+    assert 1 <= groups_rendered() <= 3
