@@ -42,12 +42,6 @@ def _with_locations(queryset):
     return queryset.with_related().prefetch_related(_locations())
 
 
-def _for_results(queryset):
-    """What a result in the list shows (templates/phonedesk/desk.html, `results`): the
-    service's own fields, its next session and its locations' hours; the panel shows more."""
-    return queryset.prefetch_related("sessions", _locations())
-
-
 class _AnyOf(Lookup):
     """PostgreSQL `column = ANY(array)` with the array as one text parameter ("{1,2,3}"):
     thousands of ids cost one string to pass (a list is adapted id by id, 9 ms for 8,000).
@@ -72,13 +66,18 @@ def _candidate_scopes(context):
     return [versions.NATIONAL, versions.municipality(context.municipality_id)]
 
 
-def candidate_array(context):
+def catalogue_stamp(context):
+    """The current versions of what this caller's results show, for cache keys: read
+    before the data, so nothing is ever kept under a newer version than it shows."""
+    scopes = _candidate_scopes(context)
+    return ".".join(f"{s}={v}" for s, v in zip(scopes, versions.current(scopes), strict=True))
+
+
+def candidate_array(context, stamp=None):
     """The ids of the services this caller can use (CallerContext.services) as a PostgreSQL
     array literal, from the shared cache: the same for every call in the municipality until
     its catalogue changes (the versions in the key move)."""
-    scopes = _candidate_scopes(context)
-    stamp = ".".join(f"{s}={v}" for s, v in zip(scopes, versions.current(scopes), strict=True))
-    key = f"phonedesk-candidate-array:{stamp}"
+    key = f"phonedesk-candidate-array:{stamp or catalogue_stamp(context)}"
     array = cache.get(key)
     if array is None:
         ids = context.services().order_by("pk").values_list("pk", flat=True)
@@ -87,17 +86,16 @@ def candidate_array(context):
     return array
 
 
-def candidates(context):
+def candidates(context, stamp=None):
     """The services this caller can use, as a queryset the search narrows further.
 
     On PostgreSQL the cached ids (candidate_array); the live() filter stays, so a list read
     just before a status change never shows an unpublished service. Elsewhere the rule
     itself (CallerContext.services): SQLite holds only small test catalogues.
     """
-    services = context.services()
-    if connections[services.db].vendor != "postgresql":
-        return services
-    return Service.objects.live().filter(_AnyOf(F("pk"), candidate_array(context)))
+    if connections[Service.objects.db].vendor != "postgresql":
+        return context.services()
+    return Service.objects.live().filter(_AnyOf(F("pk"), candidate_array(context, stamp)))
 
 
 def is_searchable(query):
@@ -110,22 +108,57 @@ def caller_person(context):
     return ranking.Person(age=context.age, at_home=context.at_home)
 
 
-def find_services(context, query, *, limit=RESULT_LIMIT):
-    """Up to `limit` services for a query in this caller context, plus whether there are more.
+@dataclass(frozen=True)
+class Found:
+    """The services a search found, in the one order, before any is read in full."""
+
+    ids: list
+    # Ids of the shown services whose age range excludes the caller (flagged).
+    age_misfits: frozenset
+    more: bool
+    # The catalogue versions read before the search (catalogue_stamp).
+    stamp: str
+
+    def __len__(self):
+        return len(self.ids)
+
+
+def find(context, query, *, limit=RESULT_LIMIT):
+    """Up to `limit` services for a query in this caller context, as a Found.
 
     In the catalogue's own order (services.ranking): services that fit the caller first,
-    then the best matches, then the most recently verified.
+    then the best matches, then the most recently verified. Only narrow rows are sorted
+    (ids and sort keys, not the wide text columns).
     """
+    stamp = catalogue_stamp(context)
     if not is_searchable(query):
-        return [], False
-    queryset = context.apply_toggles(search_queryset(candidates(context), query, narrowed=True))
+        return Found([], frozenset(), False, stamp)
+    queryset = search_queryset(candidates(context, stamp), query, narrowed=True)
+    queryset = context.apply_toggles(queryset)
     queryset = ranking.order(queryset, caller_person(context), first=[criteria.closed_last()])
-    # Order narrow rows (ids and sort keys: the wide text columns are not sorted along),
-    # then read only the shown ones in full.
-    ids = list(queryset.values_list("pk", flat=True)[: limit + 1])
-    shown = ids[:limit]
-    found = {s.pk: s for s in _for_results(Service.objects.filter(pk__in=shown))} if shown else {}
-    return [found[pk] for pk in shown if pk in found], len(ids) > limit
+    rows = list(queryset.values_list("pk", "min_age", "max_age")[: limit + 1])
+    shown = rows[:limit]
+    misfits = frozenset(
+        pk
+        for pk, min_age, max_age in shown
+        if not criteria.fits_age(Service(min_age=min_age, max_age=max_age), context.age)
+    )
+    return Found([pk for pk, *_ in shown], misfits, len(rows) > limit, stamp)
+
+
+def services_for_results(ids):
+    """These services, in this order, with what a result in the list shows."""
+    if not ids:
+        return []
+    found = Service.objects.filter(pk__in=ids).prefetch_related("sessions", _locations())
+    by_pk = {service.pk: service for service in found}
+    return [by_pk[pk] for pk in ids if pk in by_pk]
+
+
+def find_services(context, query, *, limit=RESULT_LIMIT):
+    """Up to `limit` services for a query in this caller context, plus whether there are more."""
+    found = find(context, query, limit=limit)
+    return services_for_results(found.ids), found.more
 
 
 def has_results(context, query):
@@ -210,6 +243,6 @@ def readout(service, context, now=None):
     )
 
 
-def readouts(services, context):
-    now = presentation.local_now()
+def readouts(services, context, now=None):
+    now = now or presentation.local_now()
     return [readout(service, context, now) for service in services]
