@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from services import access, text
 from services.models import Municipality
 
-from . import actions, lookup, reports, terms
+from . import actions, cards, lookup, reports, terms
 from .caller import CallerContext
 from .forms import CallContextForm, FinishCallForm, GapReportForm, SummaryEmailForm
 from .models import AgeBand, Call, Outcome, SearchTermCount
@@ -60,10 +60,10 @@ def _limit(request):
 
 
 def _results(caller, query, limit):
-    services, more = lookup.find_services(caller, query, limit=limit)
+    found = lookup.find(caller, query, limit=limit)
     return {
-        "results": lookup.readouts(services, caller),
-        "more": more,
+        "results": cards.render(found, caller),
+        "more": found.more,
         "next_limit": limit + lookup.RESULT_LIMIT,
         "searched": lookup.is_searchable(query),
     }

@@ -53,3 +53,27 @@ def catalogue(db):
         "local": local,
         "other": other,
     }
+
+
+class _Clock:
+    """timezone.now() stopped at a moment, moved on by hand (cards are kept per minute)."""
+
+    def __init__(self, monkeypatch):
+        from django.utils import timezone
+
+        self.moment = timezone.now().replace(second=1, microsecond=0)
+        monkeypatch.setattr(timezone, "now", lambda: self.moment)
+
+    def set(self, moment):
+        self.moment = moment
+
+    def tick(self):
+        """The next minute: every card is rendered again."""
+        import datetime
+
+        self.moment += datetime.timedelta(minutes=1)
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    return _Clock(monkeypatch)

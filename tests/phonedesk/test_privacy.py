@@ -147,3 +147,20 @@ def test_nothing_typed_reaches_a_log_line(typed_everywhere):
 
 def test_the_summaries_did_go_out(typed_everywhere):
     assert {message.to[0] for message in mail.outbox} == set(EMAILS)
+
+
+def cache_entries():
+    """(key, value) of every entry in the shared cache, values as their stored bytes."""
+    from django.core.cache import cache
+
+    if not hasattr(cache, "_cache") or not hasattr(cache._cache, "get_client"):
+        pytest.skip("the database cache is a table: test_nothing_typed_is_stored_in_any_table")
+    client = cache._cache.get_client()
+    return [(key.decode(), (client.get(key) or b"").decode("latin-1")) for key in client.keys("*")]
+
+
+def test_nothing_typed_is_kept_in_the_shared_cache(typed_everywhere):
+    entries = cache_entries()
+    # The desk keeps its cards and its municipality's services there, never what was typed.
+    assert any(":phonedesk-card:" in key for key, _value in entries)
+    assert hits(entries) == []
