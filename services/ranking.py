@@ -15,10 +15,9 @@ How a service fits a person (`fit`, higher is better):
 
 from dataclasses import dataclass
 
-from django.db.models import Case, Exists, F, IntegerField, OuterRef, Q, Value, When
+from django.db.models import Case, F, IntegerField, Q, Value, When
 
 from . import criteria
-from .models import Service
 
 # Age groups (target group slugs) and the ages they hold; the rest of the target groups
 # are not about age.
@@ -61,10 +60,10 @@ def meant_for_age(age, *, closely):
         for slug, (start, end) in AGE_GROUPS.items()
         if low <= start <= age and (end is None or age <= end)
     ]
-    through = Service.target_groups.through
-    condition = Q(
-        Exists(through.objects.filter(service_id=OuterRef("pk"), targetgroup__slug__in=groups))
-    )
+    # The one rule for "linked to one of these groups". The correlated EXISTS it replaces
+    # was tested row by row: the desk's "koffie" for a caller of 82 took 124 ms p50 with it
+    # and 70 ms without (100k services, the phone branch's measurement).
+    condition = criteria.taxonomy_q("target_groups", groups)
     if age >= OLDER_FROM:
         condition |= Q(min_age__gte=max(low, OLDER_FROM), min_age__lte=age)
     condition |= Q(max_age__isnull=False, max_age__gte=age, min_age__lte=age)
