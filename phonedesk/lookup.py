@@ -73,29 +73,43 @@ def catalogue_stamp(context):
     return ".".join(f"{s}={v}" for s, v in zip(scopes, versions.current(scopes), strict=True))
 
 
+def _candidate_lists(context, stamp=None):
+    """(the candidates' ids as a PostgreSQL array literal, {age group slug: [ids]} of them),
+    from the shared cache: the same for every call in the municipality until its catalogue
+    changes (the versions in the key move). Read in one query, for every age group, so
+    nothing about a caller is in the key or the value."""
+    key = f"phonedesk-candidates:{stamp or catalogue_stamp(context)}"
+    lists = cache.get(key)
+    if lists is None:
+        flags = ranking.age_group_flags()
+        rows = list(context.services().order_by("pk").annotate(**flags).values_list("pk", *flags))
+        array = "{" + ",".join(str(pk) for pk, *_ in rows) + "}"
+        lists = (array, ranking.age_group_members(row for row in rows if any(row[1:])))
+        cache.set(key, lists, CANDIDATES_SECONDS)
+    return lists
+
+
 def candidate_array(context, stamp=None):
     """The ids of the services this caller can use (CallerContext.services) as a PostgreSQL
-    array literal, from the shared cache: the same for every call in the municipality until
-    its catalogue changes (the versions in the key move)."""
-    key = f"phonedesk-candidate-array:{stamp or catalogue_stamp(context)}"
-    array = cache.get(key)
-    if array is None:
-        ids = context.services().order_by("pk").values_list("pk", flat=True)
-        array = "{" + ",".join(str(pk) for pk in ids) + "}"
-        cache.set(key, array, CANDIDATES_SECONDS)
-    return array
+    array literal (see _candidate_lists)."""
+    return _candidate_lists(context, stamp)[0]
 
 
-def candidates(context, stamp=None):
+def _is_postgres():
+    return connections[Service.objects.db].vendor == "postgresql"
+
+
+def candidates(context, stamp=None, array=None):
     """The services this caller can use, as a queryset the search narrows further.
 
     On PostgreSQL the cached ids (candidate_array); the live() filter stays, so a list read
     just before a status change never shows an unpublished service. Elsewhere the rule
     itself (CallerContext.services): SQLite holds only small test catalogues.
     """
-    if connections[Service.objects.db].vendor != "postgresql":
+    if not _is_postgres():
         return context.services()
-    return Service.objects.live().filter(_AnyOf(F("pk"), candidate_array(context, stamp)))
+    array = array or candidate_array(context, stamp)
+    return Service.objects.live().filter(_AnyOf(F("pk"), array))
 
 
 def is_searchable(query):
@@ -133,9 +147,20 @@ def find(context, query, *, limit=RESULT_LIMIT):
     stamp = catalogue_stamp(context)
     if not is_searchable(query):
         return Found([], frozenset(), False, stamp)
-    queryset = search_queryset(candidates(context, stamp), query, narrowed=True)
+    person = caller_person(context)
+    array = members = None
+    if _is_postgres():
+        array, members = _candidate_lists(context, stamp)
+    queryset = search_queryset(candidates(context, stamp, array), query, narrowed=True)
     queryset = context.apply_toggles(queryset)
-    queryset = ranking.order(queryset, caller_person(context), first=[criteria.closed_last()])
+    queryset = ranking.order(
+        queryset,
+        person,
+        first=[criteria.closed_last()],
+        # The municipality's services in each age group (PostgreSQL; elsewhere the rule
+        # itself), instead of a subquery over the whole country's links.
+        members=members if person.age is not None else None,
+    )
     rows = list(queryset.values_list("pk", "min_age", "max_age")[: limit + 1])
     shown = rows[:limit]
     misfits = frozenset(

@@ -7,10 +7,12 @@ import pytest
 from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
+from phonedesk import cards
 from phonedesk.caller import SESSION_KEY
 from phonedesk.models import SearchTermCount
-from services import criteria, roles
+from services import criteria, roles, versions
 from services import presentation as hours
 from services.models import Location, OpeningPeriod, Service
 from tests.factories import make_service, make_target_group, make_user
@@ -405,11 +407,15 @@ class TestQueryCounts:
     # session is not written. (The catalogue's versions, the spelling vocabulary and, on
     # PostgreSQL, the ids of the municipality's services are in the cache.)
     FRAGMENT_QUERIES = 10
+    # Cards shown this minute, or since the last edit in the municipality (only their
+    # "Wanneer" is rendered again in a new minute: phonedesk.cards).
     CACHED_CARDS_QUERIES = 6
 
     def test_search_fragment_query_count_does_not_grow_with_results(
-        self, desk_client, catalogue, clock, django_assert_num_queries
+        self, desk_client, catalogue, clock, django_assert_num_queries, monkeypatch
     ):
+        # Every card read and rendered again each minute, as after an edit.
+        monkeypatch.setattr(cards, "SERVICE_SECONDS", 0)
         delft = catalogue["delft"].pk
         self._results(2, catalogue["delft"])
         search(desk_client, "wandelclub", municipality=delft)
@@ -443,12 +449,46 @@ class TestQueryCounts:
         search(other, "", municipality=delft)
         with django_assert_num_queries(self.CACHED_CARDS_QUERIES):
             assert len(names(search(other, "wandelclub", municipality=delft))) == 10
-        # Picking a service changes its button: that card is rendered again.
+        # Picking a service changes its button: that card is rendered again (from the
+        # service kept since it was first shown).
         picked = Service.objects.get(name=names(first)[0]).pk
         desk_client.post(reverse("phonedesk:pick"), {"pick": picked}, headers=HX)
-        with django_assert_num_queries(self.FRAGMENT_QUERIES):
+        with django_assert_num_queries(self.CACHED_CARDS_QUERIES):
             response = search(desk_client, "wandelclub", municipality=delft).content.decode()
         assert f'name="unpick" value="{picked}"' in response
+
+    def test_a_new_minute_renders_only_when_from_the_kept_services(
+        self, desk_client, catalogue, clock, django_assert_num_queries
+    ):
+        delft = catalogue["delft"]
+        service = make_service("Wandelclub Delft", municipalities=[delft])
+        location = Location.objects.create(service=service, name="Het Park")
+        # Open until 12.00 today: "Nu open" at 11.59, not at 12.00.
+        clock.set(
+            timezone.make_aware(
+                datetime.datetime.combine(hours.local_now().date(), datetime.time(11, 59)),
+                criteria.AMSTERDAM,
+            )
+        )
+        OpeningPeriod.objects.create(
+            location=location,
+            weekday=hours.local_now().isoweekday(),
+            opens=datetime.time(9),
+            closes=datetime.time(12),
+        )
+        assert (
+            "Nu open" in search(desk_client, "wandelclub", municipality=delft.pk).content.decode()
+        )
+        clock.tick()
+        with django_assert_num_queries(self.CACHED_CARDS_QUERIES):
+            kept = search(desk_client, "wandelclub", municipality=delft.pk).content
+        assert "Nu open" not in kept.decode()
+        # The same minute after an edit (new catalogue versions): read and rendered whole,
+        # the same card.
+        versions.bump([delft.pk])
+        search(desk_client, "qqqq", municipality=delft.pk)  # the vocabulary, the ids, no card
+        with django_assert_num_queries(self.FRAGMENT_QUERIES):
+            assert search(desk_client, "wandelclub", municipality=delft.pk).content == kept
 
     def test_a_card_that_names_the_callers_age_is_never_kept(self, desk_client, catalogue, clock):
         context = {"municipality": catalogue["delft"].pk, "age": "70"}
@@ -479,7 +519,7 @@ class TestQueryCounts:
         with django_assert_num_queries(self.FRAGMENT_QUERIES + 1):
             assert len(names(search(desk_client, "wandelclub", municipality=baarn))) == 2
         clock.tick()
-        with django_assert_num_queries(self.FRAGMENT_QUERIES):
+        with django_assert_num_queries(self.CACHED_CARDS_QUERIES):
             assert len(names(search(desk_client, "wandelclub", municipality=baarn))) == 2
 
     def test_desk_page_query_count(self, desk_client, catalogue, django_assert_num_queries):

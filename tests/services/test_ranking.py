@@ -68,3 +68,32 @@ def test_without_anything_known_recently_verified_services_come_first():
         "A lang geleden gecontroleerd",
         "C nooit gecontroleerd",
     ]
+
+
+def test_age_group_members_read_beforehand_give_the_same_order_as_the_rule():
+    # The phone desk reads each age group's services once (ranking.age_group_members) and
+    # passes them to order(); the order must be the one of the rule itself, for every age.
+    groups = {
+        slug: make_target_group(slug, slug=slug) for slug in [*ranking.AGE_GROUPS, "mantelzorgers"]
+    }
+    make_service("A geen doelgroep")
+    make_service("B ouderen", target_groups=[groups["ouderen-75-plus"]])
+    make_service(
+        "C 55-plus en 50-plus", target_groups=[groups["55-plussers"], groups["50-plussers"]]
+    )
+    make_service("D jongeren 12-25", target_groups=[groups["jongeren"]], min_age=12, max_age=25)
+    make_service("E mantelzorg vanaf 60", target_groups=[groups["mantelzorgers"]], min_age=60)
+    make_service("F 50-plus tot 70", target_groups=[groups["50-plussers"]], max_age=70)
+    make_service("G vanaf 18 met verwijzing", min_age=18, referral_required=True)
+    make_service("H ouderen thuis", target_groups=[groups["ouderen-75-plus"]], at_home=True)
+    flags = ranking.age_group_flags()
+    members = ranking.age_group_members(
+        Service.objects.published().annotate(**flags).values_list("pk", *flags)
+    )
+    assert sorted(len(ids) for ids in members.values()) == [1, 1, 2, 2]
+    for age in [*range(0, 101, 3), 50, 55, 65, 75]:
+        for person in (ranking.Person(age=age), ranking.Person(age=age, at_home=True)):
+            queryset = Service.objects.published()
+            expected = [s.name for s in ranking.order(queryset, person, ranked=False)]
+            got = [s.name for s in ranking.order(queryset, person, ranked=False, members=members)]
+            assert got == expected, person
