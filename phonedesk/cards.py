@@ -15,6 +15,10 @@ under the catalogue versions alone (no minute): until the next edit in the munic
 a new minute costs no query and renders only each card's "Wanneer".
 """
 
+import functools
+import hashlib
+
+import django
 from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -35,6 +39,20 @@ CARD_SECONDS = 120
 SERVICE_SECONDS = 3600
 
 
+@functools.cache
+def model_stamp():
+    """A short hash of Django's version and the fields of the models kept pickled: a deploy
+    that changes them makes new keys, instead of unpickling rows of the old shape."""
+    from services.models import ActivitySession, Location, OpeningPeriod, Service
+
+    fields = [
+        f"{model._meta.label}.{field.attname}"
+        for model in (Service, Location, OpeningPeriod, ActivitySession)
+        for field in model._meta.concrete_fields
+    ]
+    return hashlib.sha256(",".join([django.get_version(), *fields]).encode()).hexdigest()[:10]
+
+
 def render(found, context):
     """The cards of a lookup.Found, in its order (a service gone since is left out)."""
     now = presentation.local_now()
@@ -53,7 +71,9 @@ def render(found, context):
     if missing:
         keep, minute_cards = {}, {}
         fixed_keys = {pk: f"phonedesk-card-fixed:{kept(pk)}" for pk in missing if pk in keys}
-        service_keys = {pk: f"phonedesk-card-service:{found.stamp}:{pk}" for pk in missing}
+        service_keys = {
+            pk: f"phonedesk-card-service:{model_stamp()}:{found.stamp}:{pk}" for pk in missing
+        }
         held = cache.get_many([*fixed_keys.values(), *service_keys.values()])
         services = {pk: held[key] for pk, key in service_keys.items() if key in held}
         read = lookup.services_for_results([pk for pk in missing if pk not in services])
