@@ -395,7 +395,7 @@ class ServiceFilterSet(django_filters.FilterSet):
             if sets is not None:
                 shared = sets.matching()
                 found = criteria.when_service_ids(
-                    values, self.now, self.when_session_ids, within=by_ids(shared).ids
+                    values, self.now, self.when_session_ids, within=Ids(sorted(shared))
                 )
                 return {value: len(shared & found[value]) for value in values}
             result = self.apply_facets(base).aggregate(

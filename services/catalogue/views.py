@@ -102,6 +102,17 @@ def safe_next(request, fallback):
     return fallback
 
 
+def rendered_once(items, render, seconds):
+    """render(item) for each item of {cache key: item}, in order: taken from the shared
+    cache where an earlier request made it, else rendered and kept there for `seconds`
+    (cards per service version, filter groups per content)."""
+    cached = cache.get_many(list(items))
+    made = {key: render(item) for key, item in items.items() if key not in cached}
+    if made:
+        cache.set_many(made, seconds)
+    return [cached[key] if key in cached else made[key] for key in items]
+
+
 class CatalogueMixin:
     """What every catalogue page knows: the visitor's municipality and kept lists."""
 
@@ -191,18 +202,14 @@ class ServiceListView(CatalogueMixin, ListView):
             organisation = hashlib.sha256(service.organisation.name.encode()).hexdigest()[:12]
             return f"card:{language}:{service.pk}:{service.modified.timestamp()}:{organisation}"
 
-        keys = {service.pk: key(service) for service in services}
-        cached = cache.get_many(list(keys.values()))
-        rendered = {}
-        for service in services:
-            parts = cached.get(keys[service.pk])
-            if parts is None:
-                parts = [render_to_string(t, {"service": service}) for t in self.CARD_PARTS]
-                rendered[keys[service.pk]] = parts
+        parts = rendered_once(
+            {key(service): service for service in services},
+            lambda service: [render_to_string(t, {"service": service}) for t in self.CARD_PARTS],
+            self.CARD_SECONDS,
+        )
+        for service, (head, facts) in zip(services, parts, strict=True):
             # Our own templates' output, escaped when it was rendered.
-            service.card_head, service.card_facts = (mark_safe(part) for part in parts)  # noqa: S308
-        if rendered:
-            cache.set_many(rendered, self.CARD_SECONDS)
+            service.card_head, service.card_facts = mark_safe(head), mark_safe(facts)  # noqa: S308
         return services
 
     FACET_SECONDS = 3600
@@ -212,23 +219,16 @@ class ServiceListView(CatalogueMixin, ListView):
         and the language; facet.html uses nothing else): after an edit most groups show the
         same as before and are not rendered again, as cards are not."""
         language = translation.get_language()
-        keys = {
-            facet.name: "facet-html:" + hashlib.sha256(f"{language}:{facet!r}".encode()).hexdigest()
-            for facet in facets
-        }
-        cached = cache.get_many(list(keys.values()))
-        rendered = {}
-        groups = []
-        for facet in facets:
-            html = cached.get(keys[facet.name])
-            if html is None:
-                html = render_to_string("services/includes/facet.html", {"facet": facet})
-                rendered[keys[facet.name]] = html
-            # Our own template's output, escaped when it was rendered.
-            groups.append(mark_safe(html))  # noqa: S308
-        if rendered:
-            cache.set_many(rendered, self.FACET_SECONDS)
-        return groups
+        groups = rendered_once(
+            {
+                "facet-html:" + hashlib.sha256(f"{language}:{facet!r}".encode()).hexdigest(): facet
+                for facet in facets
+            },
+            lambda facet: render_to_string("services/includes/facet.html", {"facet": facet}),
+            self.FACET_SECONDS,
+        )
+        # Our own template's output, escaped when it was rendered.
+        return [mark_safe(html) for html in groups]  # noqa: S308
 
     def render_to_response(self, context, **response_kwargs):
         response = super().render_to_response(context, **response_kwargs)
