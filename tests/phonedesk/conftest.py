@@ -67,6 +67,21 @@ class _Clock:
     def set(self, moment):
         self.moment = moment
 
+    def set_to_last(self, time_of_day):
+        """The latest moment at this Amsterdam time of day that has passed (yesterday's while
+        today's is ahead): a stopped clock in the future would outlive the test's login
+        session, and the desk would answer with the login page."""
+        import datetime
+
+        from services import criteria
+
+        now = self.moment.astimezone(criteria.AMSTERDAM)
+        moment = datetime.datetime.combine(now.date(), time_of_day, criteria.AMSTERDAM)
+        if moment > now:
+            moment -= datetime.timedelta(days=1)
+        self.moment = moment
+        return moment
+
     def tick(self):
         """The next minute: every card is rendered again."""
         import datetime

@@ -7,13 +7,12 @@ import pytest
 from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from phonedesk import cards
 from phonedesk.caller import SESSION_KEY
 from phonedesk.models import SearchTermCount
-from services import criteria, roles, versions
 from services import presentation as hours
+from services import roles, versions
 from services.models import Location, OpeningPeriod, Service
 from tests.factories import make_service, make_target_group, make_user
 
@@ -164,8 +163,7 @@ class TestReadOut:
         assert "€ 2,50 per keer" in html
 
     def test_cards_follow_the_clock_to_the_minute(self, desk_client, catalogue, clock):
-        today = hours.local_now().date()
-        clock.set(datetime.datetime.combine(today, datetime.time(10, 0, 30), criteria.AMSTERDAM))
+        today = clock.set_to_last(datetime.time(10, 0, 30)).date()
         location = Location.objects.create(service=catalogue["national"], name="Buurthuis")
         OpeningPeriod.objects.create(
             location=location,
@@ -464,12 +462,7 @@ class TestQueryCounts:
         service = make_service("Wandelclub Delft", municipalities=[delft])
         location = Location.objects.create(service=service, name="Het Park")
         # Open until 12.00 today: "Nu open" at 11.59, not at 12.00.
-        clock.set(
-            timezone.make_aware(
-                datetime.datetime.combine(hours.local_now().date(), datetime.time(11, 59)),
-                criteria.AMSTERDAM,
-            )
-        )
+        clock.set_to_last(datetime.time(11, 59))
         OpeningPeriod.objects.create(
             location=location,
             weekday=hours.local_now().isoweekday(),
