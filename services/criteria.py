@@ -183,15 +183,57 @@ SESSION_FIELDS = (
 )  # fmt: skip
 
 
-def hours_periods(value, now=None):
-    """The opening periods in the window that have not closed yet: a Q over OpeningPeriod."""
+def hours_clauses(value, now=None):
+    """The opening periods in the window that have not closed yet, as clauses
+    (weekdays, opens at or before, closes after): a period is in the window when it meets
+    one of them (a bound of None is no bound). The one rule behind hours_periods (a Q over
+    OpeningPeriod) and period_in_window (the same test on periods read into memory)."""
     now = when_now(now)
     start, end = when_window(value, now)
     today = now.isoweekday()
     if value == OPEN_NOW:
-        return Q(weekday=today, opens__lte=now.time(), closes__gt=now.time())
-    later = [day for day in _weekdays(start, end) if day != today]
-    return Q(weekday=today, closes__gt=now.time()) | Q(weekday__in=later)
+        return [((today,), now.time(), now.time())]
+    later = tuple(day for day in _weekdays(start, end) if day != today)
+    return [((today,), None, now.time()), (later, None, None)]
+
+
+def hours_periods(value, now=None):
+    """The opening periods in the window that have not closed yet: a Q over OpeningPeriod."""
+    condition = Q()
+    for weekdays, opens_by, closes_after in hours_clauses(value, now):
+        clause = Q(weekday=weekdays[0]) if len(weekdays) == 1 else Q(weekday__in=weekdays)
+        if opens_by is not None:
+            clause &= Q(opens__lte=opens_by)
+        if closes_after is not None:
+            clause &= Q(closes__gt=closes_after)
+        condition |= clause
+    return condition
+
+
+def _seconds(moment):
+    if moment is None:
+        return None
+    return moment.hour * 3600 + moment.minute * 60 + moment.second + moment.microsecond / 1e6
+
+
+def period_in_window(value, now=None):
+    """hours_periods' test for periods read into memory: a function (weekday, opens,
+    closes) -> bool, times as seconds after midnight (as services.models.ServiceFacets
+    keeps them)."""
+    clauses = [
+        (frozenset(weekdays), _seconds(opens_by), _seconds(closes_after))
+        for weekdays, opens_by, closes_after in hours_clauses(value, now)
+    ]
+
+    def test(weekday, opens, closes):
+        return any(
+            weekday in weekdays
+            and (opens_by is None or opens <= opens_by)
+            and (closes_after is None or closes > closes_after)
+            for weekdays, opens_by, closes_after in clauses
+        )
+
+    return test
 
 
 def hours_q(value, now=None):
@@ -200,14 +242,25 @@ def hours_q(value, now=None):
     return Q(pk__in=periods.values("location__service_id"))
 
 
-def when_service_ids(values, now=None, session_ids=None, within=None):
+def when_service_ids(values, now=None, session_ids=None, within=None, periods=None):
     """{value: the ids when_q([value]) finds}, for counting within ids already in memory
     (the catalogue's counts): sessions in the window plus locations open in it.
 
     within: ids of the only services asked about; their opening hours are read in one
-    query, not the whole country's."""
+    query, not the whole country's. periods: {service id: [[weekday, opens, closes], ...]}
+    for those ids, already read (ServiceFacets): then no query reads them."""
     session_ids = session_ids or session_service_ids
     now = when_now(now)
+    found = {value: set(session_ids(value, now)) for value in values}
+    if periods is not None:
+        for value in values:
+            test = period_in_window(value, now)
+            found[value].update(
+                service_id
+                for service_id, rows in periods.items()
+                if any(test(*row) for row in rows)
+            )
+        return found
     windows = {f"n{i}": hours_periods(value, now) for i, value in enumerate(values)}
     periods = OpeningPeriod.objects.all()
     if within is not None:
@@ -222,7 +275,6 @@ def when_service_ids(values, now=None, session_ids=None, within=None):
         .annotate(**{name: Count("pk", filter=condition) for name, condition in windows.items()})
         .values_list("location__service_id", *windows)
     )
-    found = {value: set(session_ids(value, now)) for value in values}
     for service_id, *counts in rows:
         for value, count in zip(values, counts, strict=True):
             if count:

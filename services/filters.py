@@ -7,6 +7,7 @@ so an old or hand-edited link still shows results.
 
 import hashlib
 import json
+from collections import Counter
 from dataclasses import dataclass, field
 
 import django_filters
@@ -25,6 +26,7 @@ from .models import (
     Municipality,
     MunicipalityCount,
     Service,
+    ServiceFacets,
     SupportType,
     TargetGroup,
     Theme,
@@ -121,6 +123,7 @@ def taxonomy_filter(model, relation, label, facet_q=None):
         label=label, facet_q=facet_q or (lambda values: criteria.taxonomy_q(relation, values))
     )
     filter_.taxonomy = (model, through, column)
+    filter_.relation = relation  # its key in ServiceFacets.doc
     return filter_
 
 
@@ -394,8 +397,13 @@ class ServiceFilterSet(django_filters.FilterSet):
             sets = self.facet_sets(base)
             if sets is not None:
                 shared = sets.matching()
+                docs = self.facet_docs(shared)
                 found = criteria.when_service_ids(
-                    values, self.now, self.when_session_ids, within=Ids(sorted(shared))
+                    values,
+                    self.now,
+                    self.when_session_ids,
+                    within=Ids(sorted(shared)),
+                    periods=None if docs is None else {i: docs[i]["periods"] for i in shared},
                 )
                 return {value: len(shared & found[value]) for value in values}
             result = self.apply_facets(base).aggregate(
@@ -739,19 +747,37 @@ class ServiceFilterSet(django_filters.FilterSet):
         result = queryset.aggregate(**aggregates)
         return {tuple(key.split("__", 1)): count for key, count in result.items()}
 
+    def facet_docs(self, ids):
+        """{id: ServiceFacets.doc} holding at least these ids, each read once per request
+        (the narrowed base first: every count's ids are among them); None where the
+        database keeps no such rows (SQLite): then the counts read the tables."""
+        memo = self.__dict__.setdefault("_facet_docs", {})
+        missing = [pk for pk in ids if pk not in memo]
+        if missing:
+            found = ServiceFacets.docs_for(Ids(sorted(missing)))
+            if found is None:
+                return None
+            memo.update(found)
+        return memo
+
     def _taxonomy_counts(self, name, queryset):
         model, through, column = self.filters[name].taxonomy
         ids = getattr(queryset, "ids", None)
-        rows = (
-            through.objects.filter(
-                Q(service_id__any_of=ids)
-                if ids is not None
-                else Q(service_id__in=queryset.values("pk"))
+        docs = None if ids is None else self.facet_docs(ids.values)
+        if docs is not None:
+            relation = self.filters[name].relation
+            by_id = Counter(term for pk in ids.values for term in docs[pk][relation])
+        else:
+            rows = (
+                through.objects.filter(
+                    Q(service_id__any_of=ids)
+                    if ids is not None
+                    else Q(service_id__in=queryset.values("pk"))
+                )
+                .values(column)
+                .annotate(n=Count("service_id"))
             )
-            .values(column)
-            .annotate(n=Count("service_id"))
-        )
-        by_id = {row[column]: row["n"] for row in rows}
+            by_id = {row[column]: row["n"] for row in rows}
         return {term.slug: by_id.get(term.pk, 0) for term in self._choices[name]}
 
     def _municipality_counts(self, shared, national):
@@ -762,19 +788,26 @@ class ServiceFilterSet(django_filters.FilterSet):
         costliest part of a cold catalogue page (274 to 506 ms at 100k services)."""
         in_view = self.view_municipality_ids()
         by_id = dict(self.country_municipality_counts()) if self.counts_everywhere() else {}
-        through = Service.municipalities.through
         ids = getattr(shared, "ids", None)
-        rows = (
-            through.objects.filter(
-                Q(service_id__any_of=ids)
-                if ids is not None
-                else Q(service_id__in=shared.order_by().values("pk")),
-                municipality_id__in=in_view,
+        docs = None if ids is None else self.facet_docs(ids.values)
+        if docs is not None:
+            wanted = set(in_view)
+            exact = Counter(
+                pk for sid in ids.values for pk in docs[sid]["municipalities"] if pk in wanted
             )
-            .values("municipality_id")
-            .annotate(n=Count("service_id"))
-        )
-        exact = {row["municipality_id"]: row["n"] for row in rows}
+        else:
+            through = Service.municipalities.through
+            rows = (
+                through.objects.filter(
+                    Q(service_id__any_of=ids)
+                    if ids is not None
+                    else Q(service_id__in=shared.order_by().values("pk")),
+                    municipality_id__in=in_view,
+                )
+                .values("municipality_id")
+                .annotate(n=Count("service_id"))
+            )
+            exact = {row["municipality_id"]: row["n"] for row in rows}
         by_id.update({pk: exact.get(pk, 0) for pk in in_view})
         return {
             m.slug: (by_id[m.pk] + national if by_id[m.pk] else 0) if m.pk in by_id else None

@@ -49,4 +49,5 @@ class AnyOf(Lookup):
 
 def register():
     models.BigAutoField.register_lookup(AnyOf)
+    models.BigIntegerField.register_lookup(AnyOf)
     models.ForeignKey.register_lookup(AnyOf)

@@ -9,7 +9,15 @@ One module per part of the model; everything is re-exported here, so code import
 organisation ← service ← curation; no model module imports search, views or the admin.
 """
 
-from .base import LIVE_STATUSES, MAX_AGE, Domain, MunicipalityCount, VocabularyWord, unique_slug
+from .base import (
+    LIVE_STATUSES,
+    MAX_AGE,
+    Domain,
+    MunicipalityCount,
+    ServiceFacets,
+    VocabularyWord,
+    unique_slug,
+)
 from .curation import (
     CampaignRecipient,
     ErrorReport,
@@ -42,6 +50,7 @@ __all__ = [
     "ProposedChange",
     "ProposedChangeQuerySet",
     "Service",
+    "ServiceFacets",
     "ServiceQuerySet",
     "ServiceVersion",
     "SupportType",
