@@ -167,19 +167,27 @@ def find(context, query, *, limit=RESULT_LIMIT):
         array, members = _candidate_lists(context, stamp)
     candidate_services = candidates(context, stamp, array)
     # As search_queryset, with the vocabulary version read together with the stamp.
-    queryset = searcher(candidate_services, query, version=vocabulary_version).queryset(
-        candidate_services, narrowed=True
-    )
-    queryset = context.apply_toggles(queryset)
-    queryset = ranking.order(
-        queryset,
-        person,
-        first=[criteria.closed_last()],
-        # The municipality's services in each age group (PostgreSQL; elsewhere the rule
-        # itself), instead of a subquery over the whole country's links.
-        members=members if person.age is not None else None,
-    )
-    rows = list(queryset.values_list("pk", "min_age", "max_age")[: limit + 1])
+    search = searcher(candidate_services, query, version=vocabulary_version)
+
+    def ordered_rows(assume_found):
+        queryset = search.queryset(candidate_services, narrowed=True, assume_found=assume_found)
+        queryset = context.apply_toggles(queryset)
+        queryset = ranking.order(
+            queryset,
+            person,
+            first=[criteria.closed_last()],
+            # The municipality's services in each age group (PostgreSQL; elsewhere the rule
+            # itself), instead of a subquery over the whole country's links.
+            members=members if person.age is not None else None,
+        )
+        return list(queryset.values_list("pk", "min_age", "max_age")[: limit + 1])
+
+    # Several words: first the services that match them all, without asking beforehand
+    # whether there are any (one query less while staff type "maatje eenzaam"); only when
+    # that finds nothing does the search decide as usual which words to leave out.
+    rows = ordered_rows(assume_found=True)
+    if not rows and search.may_drop_words:
+        rows = ordered_rows(assume_found=False)
     shown = rows[:limit]
     misfits = frozenset(
         pk
