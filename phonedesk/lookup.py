@@ -18,7 +18,7 @@ from django.db.models import F, Lookup, Prefetch
 
 from services import criteria, presentation, ranking, text, versions
 from services.models import Location, Service
-from services.search import search_queryset
+from services.search import search_queryset, searcher
 from services.validators import tel_href
 
 # Staff read out the first few; ten keeps the answer quick and the list scannable.
@@ -66,11 +66,25 @@ def _candidate_scopes(context):
     return [versions.NATIONAL, versions.municipality(context.municipality_id)]
 
 
+def _stamp(scopes, values):
+    return ".".join(f"{s}={v}" for s, v in zip(scopes, values, strict=True))
+
+
 def catalogue_stamp(context):
     """The current versions of what this caller's results show, for cache keys: read
     before the data, so nothing is ever kept under a newer version than it shows."""
     scopes = _candidate_scopes(context)
-    return ".".join(f"{s}={v}" for s, v in zip(scopes, versions.current(scopes), strict=True))
+    return _stamp(scopes, versions.current(scopes))
+
+
+def _search_versions(context):
+    """(catalogue_stamp, the version the search's spelling vocabulary is kept under
+    (versions.key_part([]))), read in one round trip to the cache instead of two."""
+    scopes = _candidate_scopes(context)
+    vocabulary_scopes = versions.scopes_for([])
+    values = versions.current([*scopes, *vocabulary_scopes])
+    vocabulary = versions.key_part([], (vocabulary_scopes, values[len(scopes) :]))
+    return _stamp(scopes, values[: len(scopes)]), vocabulary
 
 
 def _candidate_lists(context, stamp=None):
@@ -144,24 +158,36 @@ def find(context, query, *, limit=RESULT_LIMIT):
     then the best matches, then the most recently verified. Only narrow rows are sorted
     (ids and sort keys, not the wide text columns).
     """
-    stamp = catalogue_stamp(context)
     if not is_searchable(query):
-        return Found([], frozenset(), False, stamp)
+        return Found([], frozenset(), False, catalogue_stamp(context))
+    stamp, vocabulary_version = _search_versions(context)
     person = caller_person(context)
     array = members = None
     if _is_postgres():
         array, members = _candidate_lists(context, stamp)
-    queryset = search_queryset(candidates(context, stamp, array), query, narrowed=True)
-    queryset = context.apply_toggles(queryset)
-    queryset = ranking.order(
-        queryset,
-        person,
-        first=[criteria.closed_last()],
-        # The municipality's services in each age group (PostgreSQL; elsewhere the rule
-        # itself), instead of a subquery over the whole country's links.
-        members=members if person.age is not None else None,
-    )
-    rows = list(queryset.values_list("pk", "min_age", "max_age")[: limit + 1])
+    candidate_services = candidates(context, stamp, array)
+    # As search_queryset, with the vocabulary version read together with the stamp.
+    search = searcher(candidate_services, query, version=vocabulary_version)
+
+    def ordered_rows(assume_found):
+        queryset = search.queryset(candidate_services, narrowed=True, assume_found=assume_found)
+        queryset = context.apply_toggles(queryset)
+        queryset = ranking.order(
+            queryset,
+            person,
+            first=[criteria.closed_last()],
+            # The municipality's services in each age group (PostgreSQL; elsewhere the rule
+            # itself), instead of a subquery over the whole country's links.
+            members=members if person.age is not None else None,
+        )
+        return list(queryset.values_list("pk", "min_age", "max_age")[: limit + 1])
+
+    # Several words: first the services that match them all, without asking beforehand
+    # whether there are any (one query less while staff type "maatje eenzaam"); only when
+    # that finds nothing does the search decide as usual which words to leave out.
+    rows = ordered_rows(assume_found=True)
+    if not rows and search.may_drop_words:
+        rows = ordered_rows(assume_found=False)
     shown = rows[:limit]
     misfits = frozenset(
         pk
@@ -171,11 +197,20 @@ def find(context, query, *, limit=RESULT_LIMIT):
     return Found([pk for pk, *_ in shown], misfits, len(rows) > limit, stamp)
 
 
+# Kept by triggers and the model for the search only; no card shows them. Left out of the
+# rows read for cards (and pickled in the cache with them: phonedesk.cards).
+SEARCH_COLUMNS = ("search_name", "search_summary", "search_body", "search_extra", "search_vector")
+
+
 def services_for_results(ids):
     """These services, in this order, with what a result in the list shows."""
     if not ids:
         return []
-    found = Service.objects.filter(pk__in=ids).prefetch_related("sessions", _locations())
+    found = (
+        Service.objects.filter(pk__in=ids)
+        .defer(*SEARCH_COLUMNS)
+        .prefetch_related("sessions", _locations())
+    )
     by_pk = {service.pk: service for service in found}
     return [by_pk[pk] for pk in ids if pk in by_pk]
 

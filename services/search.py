@@ -107,12 +107,15 @@ class Search:
             return [term, *self.synonyms.get(term, [])]
         return list(dict.fromkeys([term, text.stem(term), *self.synonyms.get(term, [])]))
 
-    def resolve(self, candidates, *, narrowed=False, fuzzy=True):
+    def resolve(self, candidates, *, narrowed=False, fuzzy=True, assume_found=False):
         """The candidates this query finds, deciding which words count (see the module).
 
-        Leaves self.terms, self.unmatched and self.partial set for rank() and the page."""
+        Leaves self.terms, self.unmatched and self.partial set for rank() and the page.
+        assume_found: take the services matching every word without asking first whether
+        there are any; a caller whose rows then come out empty asks again without it
+        (may_drop_words), which decides as usual."""
         matched = self.match(candidates, narrowed=narrowed, fuzzy=fuzzy)
-        if len(self.terms) < 2 or matched.exists():
+        if not self.may_drop_words or assume_found or matched.exists():
             return matched
         useful = [
             term
@@ -245,15 +248,21 @@ class Search:
             )
         return Cast(rank, FloatField())
 
-    def queryset(self, queryset, *, narrowed=False):
+    @property
+    def may_drop_words(self):
+        """True when resolve() may leave words out if they find nothing together."""
+        return len(self.terms) >= 2
+
+    def queryset(self, queryset, *, narrowed=False, assume_found=False):
         """`queryset` narrowed to matches and annotated with `rank`; all rows for no words.
 
-        narrowed: the queryset already holds few candidates (see match)."""
+        narrowed: the queryset already holds few candidates (see match);
+        assume_found: see resolve()."""
         if not self:
             return queryset.annotate(rank=Value(0.0, output_field=FloatField()))
         # Typos are corrected against the vocabulary on both engines, so the catalogue and
         # the phone desk alike leave out PostgreSQL's spelled-alike names (fuzzy).
-        matched = self.resolve(queryset, narrowed=narrowed, fuzzy=False)
+        matched = self.resolve(queryset, narrowed=narrowed, fuzzy=False, assume_found=assume_found)
         if not self.terms:
             return matched.annotate(rank=Value(0.0, output_field=FloatField()))
         return matched.annotate(rank=self.rank())

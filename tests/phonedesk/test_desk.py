@@ -5,10 +5,12 @@ import re
 
 import pytest
 from django.contrib.sessions.models import Session
+from django.core.cache import caches
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
-from phonedesk import cards
+from phonedesk import cards, lookup
 from phonedesk.caller import SESSION_KEY
 from phonedesk.models import SearchTermCount
 from services import presentation as hours
@@ -514,6 +516,45 @@ class TestQueryCounts:
         clock.tick()
         with django_assert_num_queries(self.CACHED_CARDS_QUERIES):
             assert len(names(search(desk_client, "wandelclub", municipality=baarn))) == 2
+
+    CACHE_CALLS = ("get", "get_many", "get_or_set", "has_key", "set", "set_many", "add", "incr")
+
+    def _count_cache_calls(self, monkeypatch):
+        """Each call to the shared cache is a round trip to Redis: count them (the calls
+        still go to the real cache)."""
+        backend = caches["default"]
+        calls = []
+        for name in self.CACHE_CALLS:
+            method = getattr(backend, name)
+
+            def counted(*args, _name=name, _method=method, **kwargs):
+                calls.append(_name)
+                return _method(*args, **kwargs)
+
+            monkeypatch.setattr(backend, name, counted)
+        return calls
+
+    def test_cards_shown_this_minute_cost_three_cache_round_trips(
+        self, desk_client, catalogue, monkeypatch
+    ):
+        # The catalogue's versions and the spelling vocabulary's in one read (lookup.find),
+        # the ids of the municipality's services (PostgreSQL), the cards of this minute.
+        delft = catalogue["delft"].pk
+        self._results(10, catalogue["delft"])
+        first = search(desk_client, "wandelclub", municipality=delft)
+        calls = self._count_cache_calls(monkeypatch)
+        again = search(desk_client, "wandelclub", municipality=delft)
+        assert again.content == first.content
+        expected = ["get_many", "get", "get_many"]
+        if connection.vendor != "postgresql":
+            expected.remove("get")
+        assert calls == expected
+
+    def test_cards_kept_pickled_without_the_search_columns(self, catalogue):
+        service = make_service("Wandelclub Delft", municipalities=[catalogue["delft"]])
+        (read,) = lookup.services_for_results([service.pk])
+        assert set(lookup.SEARCH_COLUMNS) <= read.get_deferred_fields()
+        assert read.name == "Wandelclub Delft"
 
     def test_desk_page_query_count(self, desk_client, catalogue, django_assert_num_queries):
         for service in (catalogue["national"], catalogue["local"]):
