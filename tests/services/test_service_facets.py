@@ -99,6 +99,44 @@ def test_the_rows_follow_every_kind_of_write(postgres_only):
 
 
 @pytest.mark.django_db
+def test_a_refresh_reads_by_index_whatever_the_statistics_say(postgres_only):
+    """The refresh behind every trigger reads a few rows per service; with the statistics of
+    a small table (as during a bulk load) the planner had read each service's opening
+    periods by a sequential scan of the whole table. The plans of the trigger's own
+    statements, as auto_explain prints them, name no sequential scan of a stored table."""
+    north = make_municipality("Noorddorp")
+    service = make_service(municipalities=[north])
+    location = Location.objects.create(service=service, name="Buurthuis")
+    plans = []
+    raw = connection.connection  # psycopg's connection: auto_explain answers as notices
+
+    def handler(notice):
+        plans.append(notice.message_primary or "")
+
+    raw.add_notice_handler(handler)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("LOAD 'auto_explain'")
+            cursor.execute("SET LOCAL auto_explain.log_min_duration = 0")
+            cursor.execute("SET LOCAL auto_explain.log_nested_statements = on")
+            cursor.execute("SET LOCAL client_min_messages = log")
+            OpeningPeriod.objects.create(
+                location=location,
+                weekday=1,
+                opens=datetime.time(9),
+                closes=datetime.time(12),
+            )
+            cursor.execute("SET LOCAL client_min_messages = notice")
+    finally:
+        raw.remove_notice_handler(handler)
+    refresh = [plan for plan in plans if "services_servicefacets" in plan]
+    assert refresh, plans  # the trigger ran and its plan was seen
+    scans = [line for plan in refresh for line in plan.splitlines() if "Seq Scan on" in line]
+    assert scans == [], refresh
+    assert ServiceFacets.objects.get(service_id=service.pk).doc["periods"] == [[1, 32400, 43200]]
+
+
+@pytest.mark.django_db
 def test_a_missing_row_is_not_trusted(postgres_only):
     north = make_municipality("Noorddorp")
     services = [make_service(municipalities=[north]) for _ in range(3)]
