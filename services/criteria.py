@@ -7,6 +7,7 @@ the desk's form and the API validate first.
 """
 
 import datetime
+import math
 import zoneinfo
 
 from django.db.models import Case, Count, IntegerField, Q, Value, When
@@ -219,19 +220,22 @@ def _seconds(moment):
 def period_in_window(value, now=None):
     """hours_periods' test for periods read into memory: a function (weekday, opens,
     closes) -> bool, times as seconds after midnight (as services.models.ServiceFacets
-    keeps them)."""
-    clauses = [
-        (frozenset(weekdays), _seconds(opens_by), _seconds(closes_after))
-        for weekdays, opens_by, closes_after in hours_clauses(value, now)
-    ]
+    keeps them). The clauses are laid out per weekday once, so a test is a dict lookup and
+    one or two comparisons (the catalogue runs it for every period in view)."""
+    by_day = {}
+    for weekdays, opens_by, closes_after in hours_clauses(value, now):
+        bound = (
+            math.inf if opens_by is None else _seconds(opens_by),
+            -math.inf if closes_after is None else _seconds(closes_after),
+        )
+        for weekday in weekdays:
+            by_day.setdefault(weekday, []).append(bound)
 
     def test(weekday, opens, closes):
-        return any(
-            weekday in weekdays
-            and (opens_by is None or opens <= opens_by)
-            and (closes_after is None or closes > closes_after)
-            for weekdays, opens_by, closes_after in clauses
-        )
+        for opens_by, closes_after in by_day.get(weekday, ()):
+            if opens <= opens_by and closes > closes_after:
+                return True
+        return False
 
     return test
 
@@ -254,12 +258,12 @@ def when_service_ids(values, now=None, session_ids=None, within=None, periods=No
     found = {value: set(session_ids(value, now)) for value in values}
     if periods is not None:
         for value in values:
-            test = period_in_window(value, now)
-            found[value].update(
-                service_id
-                for service_id, rows in periods.items()
-                if any(test(*row) for row in rows)
-            )
+            test, hits = period_in_window(value, now), found[value]
+            for service_id, rows in periods.items():
+                for weekday, opens, closes in rows:
+                    if test(weekday, opens, closes):
+                        hits.add(service_id)
+                        break
         return found
     windows = {f"n{i}": hours_periods(value, now) for i, value in enumerate(values)}
     periods = OpeningPeriod.objects.all()
