@@ -31,6 +31,7 @@ from django.urls import reverse
 from services import hsds, versions
 from services.models import Municipality, Service, TargetGroup
 from services.querycount import QueryCounter
+from sociale_kaart import memory
 
 RESULTS_RE = re.compile(r'id="result-count"[^>]*>\s*(\d+)')
 
@@ -63,6 +64,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         self.ensure_services(options["services"], options["no_seed"], options["municipalities"])
+        memory.settle()  # as every app server does on start-up (sociale_kaart/wsgi.py)
         settings.HSDS_API_RATE = (10**9, 60)  # one address sends every request here
         if "testserver" not in settings.ALLOWED_HOSTS:
             settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
