@@ -45,6 +45,14 @@ class LenientMultipleChoiceField(forms.MultipleChoiceField):
         self.aliases = aliases or {}
         super().__init__(*args, **kwargs)
 
+    def __deepcopy__(self, memo):
+        # Every form copies its fields, and ChoiceField copies its choices with them (342
+        # municipalities, every term: 10 ms a request). They are tuples of strings that
+        # nothing changes in place, so the copy shares them; the rest is copied as usual.
+        result = forms.Field.__deepcopy__(self, memo)
+        result._choices = self._choices
+        return result
+
     def clean(self, value):
         # An empty value is no choice (a picker's "– Kies –"), not a value to report.
         values = [str(v) for v in (value or []) if str(v).strip()][: self.max_values]
