@@ -3,6 +3,7 @@
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from services import demo, versions
 
@@ -48,9 +49,24 @@ class Command(BaseCommand):
         )
         # Bulk writes send no signals: tell cached catalogue pages that the data changed.
         versions.bump_everything()
+        self.vacuum()
         if clear:
             self.stdout.write(f"Removed {result['removed']} synthetic services.")
         self.stdout.write(
             f"Created {result['created']} synthetic services in {result['seconds']:.1f} s "
             f"({demo.Service.objects.count()} services in total)."
         )
+
+    def vacuum(self):
+        """What autovacuum would do after a bulk load, done at once: a load outruns it (and
+        it can be off: it is on the project's own machine). Each service's ServiceFacets row
+        is rewritten by every link table's trigger, so 100k services leave some 650,000 dead
+        rows; until a vacuum every count reads past them (docs_for: 22 ms instead of 11).
+        VACUUM cannot run inside a transaction (as in tests): then only ANALYZE."""
+        if connection.vendor != "postgresql":
+            return
+        start = time.perf_counter()
+        statement = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
+        with connection.cursor() as cursor:
+            cursor.execute(statement)
+        self.stdout.write(f"{statement}: {time.perf_counter() - start:.1f} s")
