@@ -1,6 +1,8 @@
+import functools
+
 from django import template
 from django.templatetags.static import static
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from .. import presentation
 from ..validators import tel_href
@@ -29,10 +31,37 @@ def is_in(value, container):
 @register.simple_tag
 def icon(name):
     """An inline SVG icon from the sprite, hidden from screen readers (text sits beside it)."""
+    return _icon(name, _sprite_url())
+
+
+@functools.cache
+def _sprite_url():
+    # The static files' manifest is read once per process, so the sprite's address cannot
+    # change while it runs; looking it up took 24 µs, for each of 136 icons on a page.
+    return static("img/icons.svg")
+
+
+@functools.lru_cache(maxsize=128)
+def _icon(name, sprite):
     return format_html(
         '<svg class="icon" aria-hidden="true" focusable="false"><use href="{}#{}"></use></svg>',
-        static("img/icons.svg"),
+        sprite,
         name,
+    )
+
+
+@register.simple_tag
+def picker_options(values):
+    """A facet's long list as the options of its select (facet.html): "Baarn (12)", or the
+    name alone where there is no count. Joined here rather than by a template loop: 341
+    municipalities took 6 ms through the template's nodes, half of all filter groups."""
+    return format_html_join(
+        "",
+        '<option value="{}">{}{}</option>',
+        (
+            (value.value, value.label, "" if value.count is None else f" ({value.count})")
+            for value in values
+        ),
     )
 
 
