@@ -255,6 +255,10 @@ class Service(models.Model):
             # "Published ids" is a subquery of nearly every count: this lets PostgreSQL read
             # it from the index alone instead of scanning the (wide) table.
             models.Index(fields=["status", "id"], name="service_status_id"),
+            # The national half of every view (ids_for_municipalities) from the index alone:
+            # by (status, scope) each of the ~2,000 national rows was read from the table
+            # (2,175 buffers, 6 ms at 100k services; in every catalogue and detail page).
+            models.Index(fields=["scope", "id"], name="service_scope_id"),
         ]
 
     def __str__(self):
