@@ -33,6 +33,10 @@ from .models import (
 )
 from .search import searcher
 
+# Where ServiceFacets.doc keeps the periods and the municipalities.
+PERIODS = ServiceFacets.POSITION["periods"]
+MUNICIPALITIES = ServiceFacets.POSITION["municipalities"]
+
 
 class LenientMultipleChoiceField(forms.MultipleChoiceField):
     """A multiple choice that keeps the valid values and remembers the rest as `ignored`.
@@ -411,7 +415,7 @@ class ServiceFilterSet(django_filters.FilterSet):
                     self.now,
                     self.when_session_ids,
                     within=Ids(sorted(shared)),
-                    periods=None if docs is None else {i: docs[i]["periods"] for i in shared},
+                    periods=None if docs is None else {i: docs[i][PERIODS] for i in shared},
                 )
                 return {value: len(shared & found[value]) for value in values}
             result = self.apply_facets(base).aggregate(
@@ -773,8 +777,8 @@ class ServiceFilterSet(django_filters.FilterSet):
         ids = getattr(queryset, "ids", None)
         docs = None if ids is None else self.facet_docs(ids.values)
         if docs is not None:
-            relation = self.filters[name].relation
-            by_id = Counter(term for pk in ids.values for term in docs[pk][relation])
+            position = ServiceFacets.POSITION[self.filters[name].relation]
+            by_id = Counter(term for pk in ids.values for term in docs[pk][position])
         else:
             rows = (
                 through.objects.filter(
@@ -801,7 +805,7 @@ class ServiceFilterSet(django_filters.FilterSet):
         if docs is not None:
             wanted = set(in_view)
             exact = Counter(
-                pk for sid in ids.values for pk in docs[sid]["municipalities"] if pk in wanted
+                pk for sid in ids.values for pk in docs[sid][MUNICIPALITIES] if pk in wanted
             )
         else:
             through = Service.municipalities.through

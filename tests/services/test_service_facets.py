@@ -29,18 +29,21 @@ from tests.factories import (
 )
 
 RELATIONS = ["target_groups", "support_types", "themes", "languages", "municipalities"]
+PERIODS = ServiceFacets.POSITION["periods"]
 
 
 def expected_doc(service):
-    doc = {
+    """The doc the triggers must keep, in ServiceFacets.FIELDS order, from the tables."""
+    found = {
         relation: sorted(getattr(service, relation).values_list("pk", flat=True))
         for relation in RELATIONS
     }
-    doc["periods"] = [
+    found["periods"] = [
         [p.weekday, criteria._seconds(p.opens), criteria._seconds(p.closes)]
         for p in OpeningPeriod.objects.filter(location__service=service).order_by("pk")
     ]
-    return doc
+    assert set(found) == set(ServiceFacets.FIELDS)
+    return [found[name] for name in ServiceFacets.FIELDS]
 
 
 def assert_table_matches():
@@ -133,7 +136,32 @@ def test_a_refresh_reads_by_index_whatever_the_statistics_say(postgres_only):
     assert refresh, plans  # the trigger ran and its plan was seen
     scans = [line for plan in refresh for line in plan.splitlines() if "Seq Scan on" in line]
     assert scans == [], refresh
-    assert ServiceFacets.objects.get(service_id=service.pk).doc["periods"] == [[1, 32400, 43200]]
+    assert ServiceFacets.objects.get(service_id=service.pk).doc[PERIODS] == [[1, 32400, 43200]]
+
+
+@pytest.mark.django_db
+def test_a_write_that_changes_no_fact_leaves_the_row_alone(postgres_only):
+    """A location renamed changes no doc: the row keeps its place (no dead version for the
+    counts to read past); a new opening period moves it."""
+    service = make_service(municipalities=[make_municipality("Noorddorp")])
+    location = Location.objects.create(service=service, name="Buurthuis")
+
+    def place():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT ctid::text FROM services_servicefacets WHERE service_id = %s",
+                [service.pk],
+            )
+            return cursor.fetchone()[0]
+
+    before = place()
+    Location.objects.filter(pk=location.pk).update(name="Wijkcentrum")
+    assert place() == before
+    OpeningPeriod.objects.create(
+        location=location, weekday=2, opens=datetime.time(13), closes=datetime.time(15)
+    )
+    assert place() != before
+    assert ServiceFacets.objects.get(service_id=service.pk).doc[PERIODS] == [[2, 46800, 54000]]
 
 
 @pytest.mark.django_db
