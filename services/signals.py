@@ -118,10 +118,14 @@ def touch(services):
 
 def touch_for_location(sender, instance, **kwargs):
     touch(Service.objects.filter(pk=instance.service_id))
+    # The catalogue counts a location's hours (Wanneer): what shows the service is new.
+    versions.bump_services([instance.service_id])
 
 
 def touch_for_period(sender, instance, **kwargs):
-    touch(Service.objects.filter(locations=instance.location_id))
+    services = Service.objects.filter(locations=instance.location_id)
+    touch(services)
+    versions.bump_services(services.values_list("pk", flat=True))
 
 
 def touch_for_organisation(sender, instance, **kwargs):

@@ -92,6 +92,26 @@ def test_renaming_an_organisation_bumps_the_places_of_its_services(places):
     assert moved(before, snapshot(home, other)) == {versions.ALL, f"m{other.pk}"}
 
 
+def test_opening_hours_bump_the_places_of_their_service(places):
+    """The Wanneer counts read a location's hours: a change there is a catalogue change."""
+    import datetime
+
+    from services.models import Location, OpeningPeriod
+
+    home, other = places["home"], places["other"]
+    before = snapshot(home, other)
+    place = Location.objects.create(service=places["line"], name="Kantoor")
+    assert moved(before, snapshot(home, other)) == {versions.ALL, versions.NATIONAL}
+    before = snapshot(home, other)
+    place = Location.objects.create(service=places["walk"], name="Buurthuis")
+    assert moved(before, snapshot(home, other)) == {versions.ALL, f"m{home.pk}"}
+    before = snapshot(home, other)
+    OpeningPeriod.objects.create(
+        location=place, weekday=1, opens=datetime.time(9), closes=datetime.time(12)
+    )
+    assert moved(before, snapshot(home, other)) == {versions.ALL, f"m{home.pk}"}
+
+
 def test_a_theme_change_bumps_the_terms_every_page_depends_on(places):
     before = snapshot(places["home"])
     make_theme("Rouw")
