@@ -55,6 +55,29 @@ def current(scopes):
     return [found.get(key, 0) for key in keys]
 
 
+class ProcessMemo:
+    """One value kept in this process while the versions it was made under are current, and
+    for at most `seconds` (a write that bumps nothing shows within that time, as it does in
+    the shared cache). Nothing is shared through it: every process makes its own copy, and
+    the versions it is keyed by are read from the shared cache on every request, so an edit
+    through one app server is seen by the others at once."""
+
+    def __init__(self, seconds):
+        self.seconds = seconds
+        self._kept = (None, 0.0, None)  # (key, made at, value), replaced in one assignment
+
+    def get(self, key, compute):
+        kept_key, made, value = self._kept
+        now = time.monotonic()
+        if kept_key != key or now - made > self.seconds:
+            value = compute()
+            self._kept = (key, now, value)
+        return value
+
+    def clear(self):
+        self._kept = (None, 0.0, None)
+
+
 # The request attribute through which a view lets sociale_kaart.pagecache keep its page.
 PAGE_ATTRIBUTE = "page_cache_versions"
 
