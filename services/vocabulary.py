@@ -42,9 +42,11 @@ def stored_service_words():
     return Counter(dict(VocabularyWord.objects.values_list("word", "count")))
 
 
-def _collect():
-    """{word: how often it occurs}: search corrects a typo towards the commonest near word."""
-    words = stored_service_words() if connection.vendor == "postgresql" else service_words()
+def term_words():
+    """Counter of the words of the taxonomies (names and explanations) and the synonyms:
+    they change only with the terms' version, so they are kept under it (an edit of a
+    service leaves them; normalising them was most of a rebuild after every edit)."""
+    words = Counter()
 
     def add(value):
         words.update(text.WORD_RE.findall(text.normalise(value)))
@@ -56,6 +58,14 @@ def _collect():
     for term, alternatives in Synonym.objects.values_list("term", "alternatives"):
         add(term)
         add(alternatives)
+    return words
+
+
+def _collect():
+    """{word: how often it occurs}: search corrects a typo towards the commonest near word."""
+    words = stored_service_words() if connection.vendor == "postgresql" else service_words()
+    (terms,) = versions.current([versions.TERMS])
+    words.update(cache.get_or_set(f"vocabulary-terms:{terms}", term_words, CACHE_SECONDS))
     return {word: count for word, count in words.items() if not word.isdigit()}
 
 
@@ -70,7 +80,7 @@ def catalogue_words():
 
 # The spelling index of the current catalogue version, kept in this process: building it
 # sorts every word, which is worth doing once per version rather than once per search.
-_spelling = {}
+_SPELLING = versions.ProcessMemo(CACHE_SECONDS)
 
 
 def spelling_vocabulary(version=None):
@@ -80,9 +90,4 @@ def spelling_vocabulary(version=None):
     it (saves a round trip to the cache)."""
     if version is None:
         version = versions.key_part([])
-    found = _spelling.get(version)
-    if found is None:
-        found = Vocabulary(_counts(version))
-        _spelling.clear()
-        _spelling[version] = found
-    return found
+    return _SPELLING.get(version, lambda: Vocabulary(_counts(version)))
