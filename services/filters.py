@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 import django_filters
 from django import forms
 from django.core.cache import cache
-from django.db import connection
+from django.core.exceptions import EmptyResultSet, FullResultSet
+from django.db import connection, connections
 from django.db.models import Case, Count, F, IntegerField, Q, Value, When
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -748,6 +749,21 @@ class ServiceFilterSet(django_filters.FilterSet):
     SCALAR = ["vorm", "frequentie", "waar", "kosten", "door", "bereik", "zonder_verwijzing"]
 
     def _scalar_counts(self, queryset, names, with_total=False):
+        """{(facet, value): count} of the services in queryset, and ("", "total"), in one
+        query. On a queryset read by id (by_ids) the query's text is made once per process
+        from the same facet_q rules: building it through the ORM for every count (25 FILTER
+        clauses) took about as long as running it."""
+        columns = [("", "total")] if with_total else []
+        for name in names:
+            columns += [(name, str(value)) for value, _ in self.filters[name].extra["choices"]]
+        ids = getattr(queryset, "ids", None)
+        if columns and ids is not None:
+            database = connections[queryset.db]
+            sql, params = self._count_sql(database, tuple(columns))
+            if sql is not None:
+                with database.cursor() as cursor:
+                    cursor.execute(sql, [*params, ids.literal])
+                    return dict(zip(columns, cursor.fetchone(), strict=True))
         aggregates = {"__total": Count("pk")} if with_total else {}
         for name in names:
             for value, _label in self.filters[name].extra["choices"]:
@@ -759,18 +775,79 @@ class ServiceFilterSet(django_filters.FilterSet):
         result = queryset.aggregate(**aggregates)
         return {tuple(key.split("__", 1)): count for key, count in result.items()}
 
+    _COUNT_SQL = {}
+
+    def _count_sql(self, database, columns):
+        """(SQL, params) counting each (facet, value) among services given as an array of
+        ids (the last parameter), or (None, None) where that cannot be written as plain SQL
+        (SQLite's arrays, or a rule that needs a join)."""
+        key = (database.alias, columns)
+        if key not in self._COUNT_SQL:
+            found = (None, None)
+            if database.vendor == "postgresql":
+                parts, params = [], []
+                for name, value in columns:
+                    if not name:
+                        parts.append("COUNT(*)")
+                        continue
+                    query = Service.objects.filter(self.filters[name].facet_q([value])).query
+                    try:
+                        where, where_params = query.get_compiler(connection=database).compile(
+                            query.where
+                        )
+                    except (EmptyResultSet, FullResultSet):
+                        break
+                    if len(query.alias_map) > 1:
+                        break
+                    parts.append(f"COUNT(*) FILTER (WHERE {where})")
+                    params.extend(where_params)
+                else:
+                    table = database.ops.quote_name(Service._meta.db_table)
+                    found = (
+                        f"SELECT {', '.join(parts)} FROM {table} "  # noqa: S608
+                        f"WHERE {table}.id = ANY(%s::bigint[])",
+                        params,
+                    )
+            self._COUNT_SQL[key] = found
+        return self._COUNT_SQL[key]
+
     def facet_docs(self, ids):
         """{id: ServiceFacets.doc} holding at least these ids, each read once per request
         (the narrowed base first: every count's ids are among them); None where the
-        database keeps no such rows (SQLite): then the counts read the tables."""
+        database keeps no such rows (SQLite): then the counts read the tables.
+
+        The national services' docs (most of every municipality's view) come from
+        national_docs; only the local ones are read per request."""
         memo = self.__dict__.setdefault("_facet_docs", {})
         missing = [pk for pk in ids if pk not in memo]
+        if missing:
+            national = self.national_docs()
+            if national is None:
+                return None
+            memo.update((pk, national[pk]) for pk in missing if pk in national)
+            missing = [pk for pk in missing if pk not in memo]
         if missing:
             found = ServiceFacets.docs_for(Ids(sorted(missing)))
             if found is None:
                 return None
             memo.update(found)
         return memo
+
+    # The national services' docs, kept per process while their version (and the terms')
+    # holds: an edit in a municipality leaves them, so its views read only their local docs
+    # (at 100k services, 1,873 of a view's 2,165 docs are national: 35 -> 6 ms after an edit).
+    NATIONAL_DOCS = versions.ProcessMemo(CACHE_SECONDS)
+
+    def national_docs(self):
+        """{id: doc} of the live national services (None without ServiceFacets rows)."""
+        self.versions_key()  # the versions are read before the data, as for every cache
+        named = dict(zip(*self.versions_read, strict=True))
+        # A view of no municipality depends on "all", which moves with every national edit.
+        key = (named[versions.TERMS], named.get(versions.NATIONAL, named.get(versions.ALL)))
+        return self.NATIONAL_DOCS.get(
+            key,
+            lambda: ServiceFacets.docs_of(self.queryset.filter(pk__in=Service.national_ids())),
+        )
 
     def _taxonomy_counts(self, name, queryset):
         model, through, column = self.filters[name].taxonomy

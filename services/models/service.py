@@ -284,13 +284,18 @@ class Service(models.Model):
         return reverse("services:detail", kwargs={"slug": self.slug})
 
     @staticmethod
+    def national_ids():
+        """A subquery of the ids of national services: in view in every municipality."""
+        return Service.objects.filter(scope=Service.Scope.NATIONAL).values("pk")
+
+    @staticmethod
     def ids_for_municipalities(municipalities):
         """A subquery of the ids of national services and those local to any of these.
 
         A UNION rather than `scope = national OR id IN (...)`: each half can use an index,
         where the OR made PostgreSQL scan the whole (wide) service table.
         """
-        national = Service.objects.filter(scope=Service.Scope.NATIONAL).values("pk")
+        national = Service.national_ids()
         local = Service.municipalities.through.objects.filter(
             municipality__in=municipalities
         ).values("service_id")

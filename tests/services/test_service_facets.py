@@ -247,3 +247,37 @@ def _q_matches(condition, row):
 
 def _within(have, wanted):
     return have in wanted
+
+
+@pytest.mark.django_db
+def test_national_docs_are_read_once_per_version_of_national_services(postgres_only):
+    """An edit in a municipality leaves the national services' docs (most of a view) as
+    they were read; an edit of a national service makes them read again, with the change."""
+    from services import versions
+
+    north = make_municipality("Noorddorp")
+    theme = make_theme()
+    line = make_service("De Landelijke Lijn")
+    make_service("Tweede Lijn", themes=[theme])
+    walk = make_service("Wandelen", municipalities=[north], themes=[theme])
+    cache.clear()
+
+    def theme_count():
+        filterset = ServiceFilterSet(
+            QueryDict(""), queryset=public_services(), default_municipality=north
+        )
+        with CaptureQueriesContext(connection) as queries:
+            counts = {f.name: {v.value: v.count for v in f.values} for f in filterset.facets()}
+        national = [
+            q for q in queries if "services_servicefacets" in q["sql"] and " IN (" in q["sql"]
+        ]
+        return counts["thema"][theme.slug], len(national)
+
+    assert theme_count() == (2, 1)
+    walk.summary = "Elke week."
+    walk.save()  # a local edit: the counts are made again, the national docs are kept
+    assert theme_count() == (2, 0)
+    line.themes.add(theme)  # a national edit: read again, with the new theme
+    assert theme_count() == (3, 1)
+    versions.bump([north.pk])
+    assert theme_count() == (3, 0)
