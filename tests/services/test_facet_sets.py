@@ -170,3 +170,22 @@ def test_after_an_edit_unchanged_facet_groups_are_not_rendered_again(catalogue):
     service.online = not service.online
     service.save()  # changes the "Waar" counts: that group (and the total's) only
     assert 1 <= groups_rendered() <= 3
+
+
+def test_scalar_counts_by_id_run_sql_made_once_per_process(catalogue, postgres_only):
+    """On ids, the scalar facets' counts run one query whose text was made once (from the
+    same facet_q rules; the property test above checks they agree with the ORM's)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    ServiceFilterSet._COUNT_SQL.clear()
+    for _attempt in range(2):
+        cache.clear()
+        filterset = ServiceFilterSet(
+            QueryDict(""), queryset=public_services(), default_municipality=catalogue, now=NOW
+        )
+        with CaptureQueriesContext(connection) as queries:
+            filterset.facets()
+        counts = [q["sql"] for q in queries if "COUNT(*) FILTER" in q["sql"]]
+        assert len(counts) == 1
+        assert len(ServiceFilterSet._COUNT_SQL) == 1
