@@ -295,11 +295,14 @@ class Service(models.Model):
         A UNION rather than `scope = national OR id IN (...)`: each half can use an index,
         where the OR made PostgreSQL scan the whole (wide) service table.
         """
-        national = Service.national_ids()
-        local = Service.municipalities.through.objects.filter(
+        return Service.national_ids().union(Service.local_ids(municipalities), all=True)
+
+    @staticmethod
+    def local_ids(municipalities):
+        """A subquery of the ids of the services offered in any of these municipalities."""
+        return Service.municipalities.through.objects.filter(
             municipality__in=municipalities
         ).values("service_id")
-        return national.union(local, all=True)
 
     @property
     def has_contact(self):

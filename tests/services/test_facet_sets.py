@@ -189,3 +189,42 @@ def test_scalar_counts_by_id_run_sql_made_once_per_process(catalogue, postgres_o
         counts = [q["sql"] for q in queries if "COUNT(*) FILTER" in q["sql"]]
         assert len(counts) == 1
         assert len(ServiceFilterSet._COUNT_SQL) == 1
+
+
+def test_after_an_edit_in_a_municipality_its_view_reads_only_its_local_ids(
+    catalogue, postgres_only
+):
+    """With facets chosen the narrowed base is the services in view: the national ids are
+    kept per national version, the local ones read again; the figures stay those of the
+    chained filters."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from services import versions
+
+    data = "kosten=gratis&doelgroep=ouderen"
+    expected = figures(data, catalogue, by_sql=True)
+
+    def national_reads():
+        filterset = ServiceFilterSet(
+            QueryDict(data), queryset=public_services(), default_municipality=catalogue, now=NOW
+        )
+        with CaptureQueriesContext(connection) as queries:
+            found = (
+                filterset.total(),
+                {f.name: {v.value: v.count for v in f.values} for f in filterset.facets()},
+                {v.value: v.count for v in filterset.when_facet().values},
+                filterset.ordered_ids(),
+            )
+        national = [
+            q["sql"]
+            for q in queries
+            if "'national'" in q["sql"]
+            and not any(other in q["sql"] for other in ("UNION", "servicefacets", "COUNT("))
+        ]
+        return found, len(national)
+
+    cache.clear()
+    assert national_reads() == (expected, 1)
+    versions.bump([catalogue.pk])
+    assert national_reads() == (expected, 0)
