@@ -197,9 +197,8 @@ def find(context, query, *, limit=RESULT_LIMIT):
     return Found([pk for pk, *_ in shown], misfits, len(rows) > limit, stamp)
 
 
-# Kept by triggers and the model for the search only; no card shows them. Left out of the
-# rows read for cards (and pickled in the cache with them: phonedesk.cards).
-SEARCH_COLUMNS = ("search_name", "search_summary", "search_body", "search_extra", "search_vector")
+# Left out of the rows read for cards (and pickled in the cache with them: phonedesk.cards).
+SEARCH_COLUMNS = Service.SEARCH_COLUMNS
 
 
 def services_for_results(ids):

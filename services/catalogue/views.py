@@ -192,6 +192,7 @@ class ServiceListView(CatalogueMixin, ListView):
         found = (
             public_services()
             .select_related("organisation")
+            .defer(*Service.SEARCH_COLUMNS)
             .prefetch_related("sessions")
             .in_bulk(ids)
         )

@@ -105,7 +105,7 @@ BOOLEANS = {"at_home", "out_of_home", "online", "by_phone", "low_income_only", "
 CHOICES = [c for c in SERVICE_COLUMNS if Service._meta.get_field(c).choices]
 TRUE = {"1", "ja", "j", "yes", "y", "true", "waar", "x"}
 FALSE = {"", "0", "nee", "n", "no", "false", "onwaar"}
-SEARCH_FIELDS = ["search_name", "search_summary", "search_body", "search_extra"]
+SEARCH_FIELDS = Service.SEARCH_TEXT_FIELDS
 
 
 def fold(value):

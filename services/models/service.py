@@ -240,6 +240,10 @@ class Service(models.Model):
     # Weighted tsvector of the four columns above, kept by a PostgreSQL trigger
     # (migration 0002); stays empty on SQLite, where search matches the text columns.
     search_vector = SearchVectorField(null=True, editable=False)
+    # The normalised text columns, and all of them with the tsvector: kept for search only,
+    # no card or page shows them (left out of the rows read for cards).
+    SEARCH_TEXT_FIELDS = ("search_name", "search_summary", "search_body", "search_extra")
+    SEARCH_COLUMNS = (*SEARCH_TEXT_FIELDS, "search_vector")
 
     objects = ServiceQuerySet.as_manager()
 
