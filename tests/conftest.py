@@ -42,3 +42,16 @@ def _clear_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _dutch_to_begin_with():
+    """Every test starts in the site's own language: a request in English leaves English
+    active in the thread (LocaleMiddleware activates, nothing deactivates), and a later
+    test calling the presentation functions directly then read English labels."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
