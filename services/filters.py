@@ -708,7 +708,7 @@ class ServiceFilterSet(django_filters.FilterSet):
         national = self.NATIONAL_IDS.get(
             self.national_key(),
             lambda: frozenset(
-                self.queryset.filter(pk__in=Service.national_ids()).values_list("pk", flat=True)
+                self.queryset.filter(Service.national_q()).values_list("pk", flat=True)
             ),
         )
         local = self.queryset.filter(
@@ -885,7 +885,7 @@ class ServiceFilterSet(django_filters.FilterSet):
         """{id: doc} of the live national services (None without ServiceFacets rows)."""
         return self.NATIONAL_DOCS.get(
             self.national_key(),
-            lambda: ServiceFacets.docs_of(self.queryset.filter(pk__in=Service.national_ids())),
+            lambda: ServiceFacets.docs_of(self.queryset.filter(Service.national_q())),
         )
 
     def _taxonomy_counts(self, name, queryset):
