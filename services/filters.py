@@ -851,11 +851,10 @@ class ServiceFilterSet(django_filters.FilterSet):
         memo = self.__dict__.setdefault("_facet_docs", {})
         missing = [pk for pk in ids if pk not in memo]
         if missing:
-            national = self.national_docs()
-            if national is None:
-                return None
-            memo.update((pk, national[pk]) for pk in missing if pk in national)
-            missing = [pk for pk in missing if pk not in memo]
+            national = self.national_docs(wanted=len(missing))
+            if national is not None:
+                memo.update((pk, national[pk]) for pk in missing if pk in national)
+                missing = [pk for pk in missing if pk not in memo]
         if missing:
             found = ServiceFacets.docs_for(Ids(sorted(missing)))
             if found is None:
@@ -881,10 +880,19 @@ class ServiceFilterSet(django_filters.FilterSet):
             named.get(versions.NATIONAL, named.get(versions.ALL)),
         )
 
-    def national_docs(self):
-        """{id: doc} of the live national services (None without ServiceFacets rows)."""
+    # Reading every national doc pays off for a view of about this many services or more
+    # (a municipality's whole view); a search with a few results reads its own docs by id.
+    NATIONAL_DOCS_FROM = 1000
+
+    def national_docs(self, wanted=None):
+        """{id: doc} of the live national services, or None: without ServiceFacets rows, or
+        when they are not kept yet and `wanted` docs are fewer than NATIONAL_DOCS_FROM."""
+        key = self.national_key()
+        kept = self.NATIONAL_DOCS.peek(key)
+        if kept is not None or (wanted is not None and wanted < self.NATIONAL_DOCS_FROM):
+            return kept
         return self.NATIONAL_DOCS.get(
-            self.national_key(),
+            key,
             lambda: ServiceFacets.docs_of(self.queryset.filter(Service.national_q())),
         )
 

@@ -74,6 +74,13 @@ class ProcessMemo:
             self._kept = (key, now, value)
         return value
 
+    def peek(self, key):
+        """The value kept under key if it is still good, else None (nothing is made)."""
+        kept_key, made, value = self._kept
+        if kept_key == key and time.monotonic() - made <= self.seconds:
+            return value
+        return None
+
     def clear(self):
         self._kept = (None, 0.0, None)
 

@@ -250,9 +250,10 @@ def _within(have, wanted):
 
 
 @pytest.mark.django_db
-def test_national_docs_are_read_once_per_version_of_national_services(postgres_only):
+def test_national_docs_are_read_once_per_version_of_national_services(postgres_only, monkeypatch):
     """An edit in a municipality leaves the national services' docs (most of a view) as
-    they were read; an edit of a national service makes them read again, with the change."""
+    they were read; an edit of a national service makes them read again, with the change.
+    A view smaller than NATIONAL_DOCS_FROM reads its own docs by id instead."""
     from services import versions
 
     north = make_municipality("Noorddorp")
@@ -273,6 +274,9 @@ def test_national_docs_are_read_once_per_version_of_national_services(postgres_o
         ]
         return counts["thema"][theme.slug], len(national)
 
+    assert theme_count() == (2, 0)  # three services: their own docs, by id
+    monkeypatch.setattr(ServiceFilterSet, "NATIONAL_DOCS_FROM", 0)
+    versions.bump([north.pk])
     assert theme_count() == (2, 1)
     walk.summary = "Elke week."
     walk.save()  # a local edit: the counts are made again, the national docs are kept
