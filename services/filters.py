@@ -794,12 +794,12 @@ class ServiceFilterSet(django_filters.FilterSet):
                 with database.cursor() as cursor:
                     cursor.execute(sql, [*params, ids.literal])
                     return dict(zip(columns, cursor.fetchone(), strict=True))
-        aggregates = {"__total": Count("pk")} if with_total else {}
-        for name in names:
-            for value, _label in self.filters[name].extra["choices"]:
-                aggregates[f"{name}__{value}"] = Count(
-                    "pk", filter=self.filters[name].facet_q([value])
-                )
+        aggregates = {
+            f"{name}__{value}": Count(
+                "pk", filter=self.filters[name].facet_q([value]) if name else None
+            )
+            for name, value in columns
+        }
         if not aggregates:
             return {}
         result = queryset.aggregate(**aggregates)
@@ -874,8 +874,10 @@ class ServiceFilterSet(django_filters.FilterSet):
         named = dict(zip(*self.versions_read, strict=True))
         # A view of no municipality depends on "all", which moves with every national edit.
         # The base queryset's SQL too: another caller (search_quality) may list other services.
+        if not hasattr(self, "_base_sql"):
+            self._base_sql = str(self.queryset.query)
         return (
-            str(self.queryset.query),
+            self._base_sql,
             named[versions.TERMS],
             named.get(versions.NATIONAL, named.get(versions.ALL)),
         )

@@ -67,22 +67,21 @@ class ProcessMemo:
         self._kept = (None, 0.0, None)  # (key, made at, value), replaced in one assignment
 
     def get(self, key, compute):
-        kept_key, made, value = self._kept
-        now = time.monotonic()
-        if kept_key != key or now - made > self.seconds:
+        fresh, value = self._lookup(key)
+        if not fresh:
             value = compute()
-            self._kept = (key, now, value)
+            self._kept = (key, time.monotonic(), value)
         return value
 
     def peek(self, key):
         """The value kept under key if it is still good, else None (nothing is made)."""
+        return self._lookup(key)[1]
+
+    def _lookup(self, key):
         kept_key, made, value = self._kept
         if kept_key == key and time.monotonic() - made <= self.seconds:
-            return value
-        return None
-
-    def clear(self):
-        self._kept = (None, 0.0, None)
+            return True, value
+        return False, None
 
 
 # The request attribute through which a view lets sociale_kaart.pagecache keep its page.

@@ -291,7 +291,8 @@ class Service(models.Model):
     def national_q():
         """National services: in view in every municipality. As a condition on the service
         itself (not `pk IN` a subquery), so PostgreSQL starts from the (scope, id) index
-        instead of joining every live service to the national ids (21 -> 3 ms at 100k)."""
+        instead of joining every live service to the national ids (the national docs' query:
+        58 -> 17 ms at 100k)."""
         return Q(scope=Service.Scope.NATIONAL)
 
     @staticmethod

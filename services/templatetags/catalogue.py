@@ -26,12 +26,6 @@ def in_sentence(value):
     return presentation.in_sentence(value)
 
 
-@register.filter
-def is_in(value, container):
-    """True when value is in container (the template language has no `in` for `with`)."""
-    return value in (container or ())
-
-
 @register.simple_tag
 def icon(name):
     """An inline SVG icon from the sprite, hidden from screen readers (text sits beside it)."""
