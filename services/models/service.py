@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_str
 from django.utils.translation import gettext_lazy as _
 
 from .. import text
@@ -259,10 +260,15 @@ class Service(models.Model):
             # "Published ids" is a subquery of nearly every count: this lets PostgreSQL read
             # it from the index alone instead of scanning the (wide) table.
             models.Index(fields=["status", "id"], name="service_status_id"),
-            # The national half of every view (ids_for_municipalities) from the index alone:
-            # by (status, scope) each of the ~2,000 national rows was read from the table
-            # (2,175 buffers, 6 ms at 100k services; in every catalogue and detail page).
-            models.Index(fields=["scope", "id"], name="service_scope_id"),
+            # The national half of every view (ids_for_municipalities) and the live national
+            # services (national_docs) from the index alone: by (status, scope) each of the
+            # ~2,000 national rows was read from the table (2,175 buffers, 6 ms at 100k
+            # services; in every catalogue and detail page), and by (scope, id) again for
+            # their status (the national docs' query 19 -> 11 ms).
+            models.Index(fields=["scope", "status", "id"], name="service_scope_status_id"),
+            # A view's results in name order: the status and name of its ~2,200 ids from the
+            # index alone, not from the wide table (21 -> 14 ms at 100k services).
+            models.Index(fields=["id", "status", "name"], name="service_id_status_name"),
         ]
 
     def __str__(self):
@@ -290,7 +296,7 @@ class Service(models.Model):
     @staticmethod
     def national_q():
         """National services: in view in every municipality. As a condition on the service
-        itself (not `pk IN` a subquery), so PostgreSQL starts from the (scope, id) index
+        itself (not `pk IN` a subquery), so PostgreSQL starts from the (scope, status, id) index
         instead of joining every live service to the national ids (the national docs' query:
         58 -> 17 ms at 100k)."""
         return Q(scope=Service.Scope.NATIONAL)
@@ -386,6 +392,16 @@ class Service(models.Model):
             if getattr(self, field):
                 labels.append(Service._meta.get_field(field).verbose_name)
         return labels
+
+    def _get_FIELD_display(self, field):
+        # What get_format_display() and the like return, as Django's own does, without its
+        # dict of every choice: building it hashes each lazy label, a translation lookup per
+        # choice (twenty cards made about 250 of them for three labels each).
+        value = getattr(self, field.attname)
+        for choice, label in field.flatchoices:
+            if choice == value:
+                return force_str(label, strings_only=True)
+        return force_str(value, strings_only=True)
 
     @property
     def is_public(self):
