@@ -157,8 +157,17 @@ def _weekdays(start, end):
 
 def session_service_ids(value, now=None):
     """Ids of services with a session (taking place or still to start) in the window."""
+    return sessions_in_windows([value], now)[value]
+
+
+def sessions_in_windows(values, now=None):
+    """{value: session_service_ids(value)} for several windows, from one read of the
+    sessions: each session's next occurrence is worked out once per window start (the
+    windows all start now) and tested against each window's end."""
     now = when_now(now)
-    start, end = when_window(value, now)
+    windows = {value: when_window(value, now) for value in values}
+    start = min(first for first, _ in windows.values())
+    end = max(last for _, last in windows.values())
     last_day = (end - datetime.timedelta(microseconds=1)).date()
     # A first cut in the database (sessions cannot pass midnight); the rule decides.
     candidates = (
@@ -169,14 +178,18 @@ def session_service_ids(value, now=None):
             | (~Q(kind=ActivitySession.Kind.ONCE) & Q(weekday__in=_weekdays(start, end)))
         )
     )
-    ids = set()
+    found = {value: set() for value in values}
     for session in candidates.only(*SESSION_FIELDS):
-        if session.service_id in ids:
-            continue
-        for first, finish in session.occurrences(start, count=1):
-            if first < end and finish > start:
-                ids.add(session.service_id)
-    return sorted(ids)
+        waiting = [value for value in values if session.service_id not in found[value]]
+        occurrences = {}
+        for value in waiting:
+            window_start, window_end = windows[value]
+            if window_start not in occurrences:
+                occurrences[window_start] = session.occurrences(window_start, count=1)
+            for first, finish in occurrences[window_start]:
+                if first < window_end and finish > window_start:
+                    found[value].add(session.service_id)
+    return {value: sorted(ids) for value, ids in found.items()}
 
 
 SESSION_FIELDS = (

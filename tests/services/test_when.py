@@ -10,6 +10,8 @@ from django.core.cache import cache
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from phonedesk.caller import CallerContext
 from services import criteria
@@ -204,3 +206,46 @@ def test_the_openapi_document_describes_when(client):
     ]
     services = document["paths"]["/services"]["get"]["parameters"]
     assert {"$ref": "#/components/parameters/when"} in services
+
+
+@given(
+    sessions=st.lists(
+        st.tuples(
+            st.sampled_from(list(Kind)),
+            st.integers(1, 7),
+            st.integers(-10, 10),
+            st.integers(0, 20),
+            st.integers(6, 21),
+            st.integers(1, 3),
+        ),
+        min_size=1,
+        max_size=6,
+    ),
+    now=st.datetimes(
+        min_value=datetime.datetime(2026, 10, 20), max_value=datetime.datetime(2027, 4, 5)
+    ),
+)
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_the_windows_read_together_find_what_each_finds_alone(sessions, now):
+    """sessions_in_windows reads the sessions once for today, this week and now (the
+    catalogue's counts): it must find exactly what session_service_ids finds per window."""
+    ActivitySession.objects.all().delete()
+    sunday = datetime.date(2026, 10, 18)
+    for kind, weekday, weeks_on, weeks_long, hour, hours in sessions:
+        start = sunday + datetime.timedelta(days=weeks_on * 7 + weekday)  # on that weekday
+        ActivitySession.objects.create(
+            service=make_service(),
+            kind=kind,
+            weekday=None if kind == Kind.ONCE else weekday,
+            start_date=None if kind == Kind.WEEKLY and weeks_on < 0 else start,
+            end_date=start + datetime.timedelta(weeks=weeks_long) if kind == Kind.COURSE else None,
+            starts_at=datetime.time(hour),
+            ends_at=datetime.time(min(hour + hours, 23)),
+        )
+    moment = now.replace(tzinfo=AMS)
+    together = criteria.sessions_in_windows(criteria.WHEN, moment)
+    assert together == {
+        value: criteria.session_service_ids(value, moment) for value in criteria.WHEN
+    }
