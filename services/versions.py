@@ -13,7 +13,9 @@ Bumps happen at once and again after the transaction commits: a page computed be
 two, from data not yet committed, is never kept under the newest version.
 """
 
+import threading
 import time
+from collections import OrderedDict
 from contextlib import contextmanager
 from contextvars import ContextVar
 
@@ -82,6 +84,72 @@ class ProcessMemo:
         if kept_key == key and time.monotonic() - made <= self.seconds:
             return True, value
         return False, None
+
+
+class ProcessLRU:
+    """Values kept in this process under keys that name everything they are made from
+    (content-addressed: a card's key holds its service's version, a filter group's the
+    hash of what it shows), for at most `seconds` each and `max_chars` of text in all,
+    the least recently used dropped first.
+
+    Nothing is shared through it and nothing can go stale through it: a key always
+    means the same value, so two app servers with different entries still serve the same
+    pages. It spares re-rendering what the shared cache lost (an eviction, a restart of
+    Redis), which at 100k services was a fifth of an uncached catalogue page."""
+
+    instances = []
+
+    def __init__(self, seconds, max_chars):
+        self.seconds = seconds
+        self.max_chars = max_chars
+        self._entries = OrderedDict()  # key -> (made at, value)
+        self._chars = 0
+        self._lock = threading.Lock()
+        ProcessLRU.instances.append(self)
+
+    def get_many(self, keys):
+        """{key: value} of the keys kept and not too old."""
+        now = time.monotonic()
+        found = {}
+        with self._lock:
+            for key in keys:
+                entry = self._entries.get(key)
+                if entry is None:
+                    continue
+                if now - entry[0] > self.seconds:
+                    self._drop(key)
+                    continue
+                self._entries.move_to_end(key)
+                found[key] = entry[1]
+        return found
+
+    def set_many(self, values):
+        now = time.monotonic()
+        with self._lock:
+            for key, value in values.items():
+                if key in self._entries:
+                    self._drop(key)
+                size = _chars(value)
+                if size > self.max_chars:
+                    continue
+                self._entries[key] = (now, value)
+                self._chars += size
+            while self._chars > self.max_chars:
+                self._drop(next(iter(self._entries)))
+
+    def clear(self):
+        with self._lock:
+            self._entries.clear()
+            self._chars = 0
+
+    def _drop(self, key):
+        _made, value = self._entries.pop(key)
+        self._chars -= _chars(value)
+
+
+def _chars(value):
+    """The length of a text, or of a list of texts together."""
+    return len(value) if isinstance(value, str) else sum(map(len, value))
 
 
 # The request attribute through which a view lets sociale_kaart.pagecache keep its page.

@@ -36,9 +36,14 @@ def postgres_only():
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    """Rate limits and other cached state must not leak from one test into the next."""
+    """Rate limits and other cached state must not leak from one test into the next (nor
+    what a process keeps of rendered parts)."""
     from django.core.cache import cache
 
+    from services.versions import ProcessLRU
+
+    for kept in ProcessLRU.instances:
+        kept.clear()
     cache.clear()
     yield
     cache.clear()

@@ -102,15 +102,22 @@ def safe_next(request, fallback):
     return fallback
 
 
-def rendered_once(items, render, seconds):
-    """render(item) for each item of {cache key: item}, in order: taken from the shared
-    cache where an earlier request made it, else rendered and kept there for `seconds`
-    (cards per service version, filter groups per content)."""
-    cached = cache.get_many(list(items))
-    made = {key: render(item) for key, item in items.items() if key not in cached}
-    if made:
-        cache.set_many(made, seconds)
-    return [cached[key] if key in cached else made[key] for key in items]
+def rendered_once(items, render, seconds, kept):
+    """render(item) for each item of {cache key: item}, in order: taken from this process's
+    `kept` (a versions.ProcessLRU), else from the shared cache where an earlier request
+    made it, else rendered; kept in both for `seconds`. The keys name everything the
+    output is made from (cards per service version, filter groups per content)."""
+    found = kept.get_many(items)
+    wanted = [key for key in items if key not in found]
+    if wanted:
+        shared = cache.get_many(wanted)
+        made = {key: render(items[key]) for key in wanted if key not in shared}
+        if made:
+            cache.set_many(made, seconds)
+        kept.set_many({**shared, **made})
+        found.update(shared)
+        found.update(made)
+    return [found[key] for key in items]
 
 
 class CatalogueMixin:
@@ -181,6 +188,8 @@ class ServiceListView(CatalogueMixin, ListView):
         return paginator, page, page.object_list, page.has_other_pages()
 
     CARD_SECONDS = 3600
+    # About 5,000 cards (1.6 kB each) per process.
+    KEPT_CARDS = versions.ProcessLRU(CARD_SECONDS, max_chars=8_000_000)
     CARD_PARTS = ("services/includes/card_head.html", "services/includes/card_facts.html")
 
     def cards(self, ids):
@@ -207,6 +216,7 @@ class ServiceListView(CatalogueMixin, ListView):
             {key(service): service for service in services},
             lambda service: [render_to_string(t, {"service": service}) for t in self.CARD_PARTS],
             self.CARD_SECONDS,
+            self.KEPT_CARDS,
         )
         for service, (head, facts) in zip(services, parts, strict=True):
             # Our own templates' output, escaped when it was rendered.
@@ -214,6 +224,7 @@ class ServiceListView(CatalogueMixin, ListView):
         return services
 
     FACET_SECONDS = 3600
+    KEPT_GROUPS = versions.ProcessLRU(FACET_SECONDS, max_chars=8_000_000)
 
     def facet_groups(self, facets):
         """Each facet's rendered group, cached by what it shows (its values, counts, choices
@@ -227,6 +238,7 @@ class ServiceListView(CatalogueMixin, ListView):
             },
             lambda facet: render_to_string("services/includes/facet.html", {"facet": facet}),
             self.FACET_SECONDS,
+            self.KEPT_GROUPS,
         )
         # Our own template's output, escaped when it was rendered.
         return [mark_safe(html) for html in groups]  # noqa: S308
