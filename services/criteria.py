@@ -30,19 +30,26 @@ SETTINGS = ["at_home", "out_of_home", "online", "by_phone"]
 
 
 def taxonomy_q(relation, slugs):
-    """Services linked to any of these terms of a taxonomy (support types, themes, ...)."""
+    """Services linked to any of these terms of a taxonomy (support types, themes, ...).
+    The catalogue applies the same test to the term ids it has read per service
+    (services.filters.ServiceFilterSet.matching_ids)."""
     through = getattr(Service, relation).through
     model_name = getattr(Service, relation).field.related_model._meta.model_name
     ids = through.objects.filter(**{f"{model_name}__slug__in": list(slugs)})
     return Q(pk__in=ids.values("service_id"))
 
 
-def audience_q(slugs):
-    """Services for any of these target groups; services for everyone always count."""
+def audience_slugs(slugs):
+    """The target groups a choice of these means: services for everyone always count."""
     slugs = list(slugs)
     if slugs and EVERYONE not in slugs:
         slugs.append(EVERYONE)
-    return taxonomy_q("target_groups", slugs)
+    return slugs
+
+
+def audience_q(slugs):
+    """Services for any of these target groups; services for everyone always count."""
+    return taxonomy_q("target_groups", audience_slugs(slugs))
 
 
 def format_q(values):

@@ -129,14 +129,17 @@ def url_value(facet, stored):
     return URL_VALUES.get(facet, {}).get(stored, stored)
 
 
-def taxonomy_filter(model, relation, label, facet_q=None):
+def taxonomy_filter(model, relation, label, terms=list):
+    """A facet of one taxonomy: services linked to any of the chosen terms, or to any of the
+    terms a choice means (terms(values) -> slugs: the audience adds "iedereen")."""
     through = getattr(Service, relation).through
     column = f"{model._meta.model_name}_id"
     filter_ = FacetFilter(
-        label=label, facet_q=facet_q or (lambda values: criteria.taxonomy_q(relation, values))
+        label=label, facet_q=lambda values: criteria.taxonomy_q(relation, terms(values))
     )
     filter_.taxonomy = (model, through, column)
     filter_.relation = relation  # its key in ServiceFacets.doc
+    filter_.terms = terms
     return filter_
 
 
@@ -250,7 +253,7 @@ class ServiceFilterSet(django_filters.FilterSet):
     # "1": search the words as typed, without correcting them ("Zocht u toch ...?").
     precies = django_filters.CharFilter(method="filter_noop", label=_("Precies zoals getypt"))
     doelgroep = taxonomy_filter(
-        TargetGroup, "target_groups", _("Voor wie"), facet_q=criteria.audience_q
+        TargetGroup, "target_groups", _("Voor wie"), terms=criteria.audience_slugs
     )
     steun = taxonomy_filter(SupportType, "support_types", _("Soort steun"))
     steun.extra["aliases"] = SupportType.FORMER_SLUGS
@@ -711,12 +714,16 @@ class ServiceFilterSet(django_filters.FilterSet):
         national = self.NATIONAL_IDS.get(
             self.national_key(),
             lambda: frozenset(
-                self.queryset.filter(Service.national_q()).values_list("pk", flat=True)
+                self.queryset.filter(Service.national_q()).order_by().values_list("pk", flat=True)
             ),
         )
-        local = self.queryset.filter(
-            pk__in=Service.local_ids(self.view_municipality_ids())
-        ).values_list("pk", flat=True)
+        # Unordered: in the model's order (by name) each id's name was read from the table
+        # (the national ids 15 ms, from the index alone 1 ms).
+        local = (
+            self.queryset.filter(pk__in=Service.local_ids(self.view_municipality_ids()))
+            .order_by()
+            .values_list("pk", flat=True)
+        )
         return national.union(local)
 
     def apply_facets(self, queryset, skip=()):
@@ -743,10 +750,26 @@ class ServiceFilterSet(django_filters.FilterSet):
             for name in self.FACETS:
                 value = self.cleaned.get(name)
                 if name != "gemeente" and value:
-                    matching = self.filter_facet(base, name, value).order_by()
-                    chosen[name] = set(matching.values_list("pk", flat=True))
+                    chosen[name] = self.matching_ids(base, name, value)
             base.facet_sets = FacetSets(set(base.ids.values), chosen)
         return base.facet_sets
+
+    def matching_ids(self, base, name, value):
+        """The ids of a base read by id that match one facet. A taxonomy's from the term ids
+        in the services' facet docs where the database keeps them, by taxonomy_q's test
+        (linked to any of the terms the choice means): in SQL the link table's semi-join
+        hashed every link of a common term (29,115 for "iedereen" at 100k: 19 ms), and the
+        docs are read for the counts anyway. Every other facet by its rule in SQL."""
+        filter_ = self.filters[name]
+        if getattr(filter_, "taxonomy", None) is not None:
+            docs = self.facet_docs(base.ids.values)
+            if docs is not None:
+                slugs = set(filter_.terms(value))
+                wanted = frozenset(t.pk for t in self._choices[name] if t.slug in slugs)
+                position = ServiceFacets.POSITION[filter_.relation]
+                return {pk for pk in base.ids.values if not wanted.isdisjoint(docs[pk][position])}
+        matching = self.filter_facet(base, name, value).order_by()
+        return set(matching.values_list("pk", flat=True))
 
     def compute_summary(self):
         base = self.narrowed_base()

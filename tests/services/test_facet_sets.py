@@ -125,7 +125,8 @@ def test_counts_by_id_sets_equal_the_chained_filters(catalogue, data):
 
 def test_a_chosen_facet_reads_its_ids_once_not_in_every_count(catalogue):
     """Two facets chosen: the audience's subquery runs once (its id set), where chaining the
-    filters repeated it in every count and in the results."""
+    filters repeated it in every count and in the results; on PostgreSQL not at all (the
+    term ids come from the facet docs the counts read)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -145,7 +146,7 @@ def test_a_chosen_facet_reads_its_ids_once_not_in_every_count(catalogue):
         for q in queries
         if "services_service_target_groups" in q["sql"] and "U0" in q["sql"]
     ]
-    assert len(audience) == 1, audience
+    assert len(audience) == (0 if connection.vendor == "postgresql" else 1), audience
 
 
 def test_after_an_edit_unchanged_facet_groups_are_not_rendered_again(catalogue):
