@@ -471,8 +471,11 @@ class ServiceFilterSet(django_filters.FilterSet):
 
     def filter_except(self, queryset, skip=()):
         """The queryset with every chosen filter applied except those named in skip."""
-        if "gemeente" not in skip:
+        searching = "q" not in skip and self.search
+        ids = self.matched_ids() if searching and "gemeente" not in skip else None
+        if "gemeente" not in skip and ids is None:
             # Always applied: with no choice in the URL it means the visitor's municipality.
+            # The matched ids were found among these services: then they are enough.
             queryset = queryset.filter(self.municipality_q(self.cleaned.get("gemeente") or []))
         for name, value in self.cleaned.items():
             if name in skip or name in ("q", "precies", "sorteer", "gemeente"):
@@ -481,8 +484,7 @@ class ServiceFilterSet(django_filters.FilterSet):
                 queryset = self.filter_age(queryset, name, value)
             elif value:
                 queryset = self.filter_facet(queryset, name, value)
-        if "q" not in skip and self.search:
-            ids = None if "gemeente" in skip else self.matched_ids()
+        if searching:
             queryset = (
                 self.search.match(queryset, fuzzy=self.matched()["fuzzy"])
                 if ids is None
