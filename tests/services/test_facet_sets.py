@@ -229,3 +229,34 @@ def test_after_an_edit_in_a_municipality_its_view_reads_only_its_local_ids(
     assert national_reads() == (expected, 1)
     versions.bump([catalogue.pk])
     assert national_reads() == (expected, 0)
+
+
+@pytest.mark.parametrize("query", [word for word in WORDS if word])
+def test_a_plain_search_reads_its_results_in_order_with_the_match(catalogue, query):
+    """Search words alone: the match's own query reads the results in order (no second
+    query ranks the same rows), in exactly the order the results' own query gives."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def filterset(data):
+        return ServiceFilterSet(
+            QueryDict(data), queryset=public_services(), default_municipality=catalogue, now=NOW
+        )
+
+    cache.clear()
+    searched = filterset(f"q={query}")
+    with CaptureQueriesContext(connection) as queries:
+        ordered = searched.ordered_ids()
+    read_ids = [q for q in queries if q["sql"].startswith('SELECT "services_service"."id" AS "pk"')]
+    assert len(read_ids) == 1, [q["sql"] for q in read_ids]
+    assert "ORDER BY" in read_ids[0]["sql"]
+    again = filterset(f"q={query}")
+    again.matched()  # the same words counted
+    expected = again.in_order(again.queryset.filter(pk__in=again.matched()["ids"]))
+    assert ordered == list(expected.values_list("pk", flat=True))
+    assert ordered, "the catalogue fixture has matches for every word"
+    # With a facet chosen the same match is shared, and the order comes from the results.
+    with_facet = filterset(f"q={query}&kosten=gratis")
+    assert with_facet.ordered_ids() == [
+        pk for pk in ordered if pk in set(with_facet.qs.values_list("pk", flat=True))
+    ]
