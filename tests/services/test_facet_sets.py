@@ -173,12 +173,43 @@ def test_after_an_edit_unchanged_facet_groups_are_not_rendered_again(catalogue):
     assert 1 <= groups_rendered() <= 3
 
 
-def test_scalar_counts_by_id_run_sql_made_once_per_process(catalogue, postgres_only):
-    """On ids, the scalar facets' counts run one query whose text was made once (from the
-    same facet_q rules; the property test above checks they agree with the ORM's)."""
+def test_scalar_facets_count_and_match_from_the_masks_read_with_the_docs(
+    catalogue, postgres_only
+):
+    """On PostgreSQL each service's scalar mask (every scalar value's facet_q, worked out
+    on its row) comes with its facet doc: no query counts or matches a scalar facet; the
+    property test above checks the figures against the chained filters."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    cache.clear()
+    filterset = ServiceFilterSet(
+        QueryDict("kosten=gratis&waar=thuis&waar=online&doelgroep=ouderen"),
+        queryset=public_services(),
+        default_municipality=catalogue,
+        now=NOW,
+    )
+    with CaptureQueriesContext(connection) as queries:
+        filterset.facets()
+        filterset.when_facet()
+        filterset.ordered_ids()
+    sql = [q["sql"] for q in queries]
+    assert not [q for q in sql if "COUNT(*) FILTER" in q], sql
+    scalar = [q for q in sql if '"services_service"."cost" IN' in q]
+    assert scalar and all("services_servicefacets" in q for q in scalar), scalar
+
+
+def test_without_masks_the_scalar_facets_are_counted_in_one_query_made_once(
+    catalogue, postgres_only, monkeypatch
+):
+    """Where no mask can be read (a rule that needs a join), the scalar counts on ids run
+    one query whose text was made once per process, with the same figures."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    data = "kosten=gratis&doelgroep=ouderen"
+    with_masks = figures(data, catalogue, by_sql=False)
+    monkeypatch.setattr(ServiceFilterSet, "_BITS_SQL", {connection.alias: None})
     ServiceFilterSet._COUNT_SQL.clear()
     for _attempt in range(2):
         cache.clear()
@@ -190,6 +221,7 @@ def test_scalar_counts_by_id_run_sql_made_once_per_process(catalogue, postgres_o
         counts = [q["sql"] for q in queries if "COUNT(*) FILTER" in q["sql"]]
         assert len(counts) == 1
         assert len(ServiceFilterSet._COUNT_SQL) == 1
+    assert figures(data, catalogue, by_sql=False) == with_masks
 
 
 def test_after_an_edit_in_a_municipality_its_view_reads_only_its_local_ids(
