@@ -670,11 +670,38 @@ class ServiceFilterSet(django_filters.FilterSet):
         reads only its own twenty rows."""
         if self.search:
             self.matched()  # first: with search words alone it keeps the ordered ids too
-        return cache.get_or_set(
-            self.ordered_ids_key(),
-            lambda: list(self.qs.values_list("pk", flat=True)[: self.MAX_LISTED]),
-            self.CACHE_SECONDS,
-        )
+        return cache.get_or_set(self.ordered_ids_key(), self._ordered_ids, self.CACHE_SECONDS)
+
+    def _ordered_ids(self):
+        in_view = self.view_by_name()
+        if in_view is not None:
+            return in_view
+        return list(self.qs.values_list("pk", flat=True)[: self.MAX_LISTED])
+
+    def view_by_name(self):
+        """The ids of the services in view in the order of sort() by name (open ones
+        first), when nothing but the municipality narrows them (the whole view, its later
+        pages); else None. Read as two halves, national and local, each from its own index
+        with its names, then ordered together: from the view's ids PostgreSQL looked up each
+        of them in the name index (2,352 at 100k services: 23 -> 9 ms)."""
+        if (
+            self.sort_key != "name"
+            or self.facets_chosen()
+            or not self.narrowed_by_municipality_only(frozenset())
+        ):
+            return None
+        halves = [
+            self.queryset.filter(Service.national_q()),
+            self.queryset.filter(pk__in=Service.local_ids(self.view_municipality_ids())),
+        ]
+        rows = [
+            half.annotate(closed=criteria.closed_last())
+            .order_by()
+            .values_list("closed", "name", "pk")
+            for half in halves
+        ]
+        ordered = rows[0].union(rows[1]).order_by("closed", "name", "pk")
+        return [pk for _closed, _name, pk in ordered[: self.MAX_LISTED]]
 
     def ordered_ids_key(self):
         return self.cache_key(f"ids:{self.sort_key}")
@@ -800,7 +827,9 @@ class ServiceFilterSet(django_filters.FilterSet):
             if masks is not None and all((name, str(v)) in bits for v in value):
                 # facet_q of several values is the union of each value's (FacetSets).
                 wanted = sum(1 << bits[(name, str(v))] for v in value)
-                return {pk for pk, mask in zip(base.ids.values, masks, strict=True) if mask & wanted}
+                return {
+                    pk for pk, mask in zip(base.ids.values, masks, strict=True) if mask & wanted
+                }
         matching = self.filter_facet(base, name, value).order_by()
         return set(matching.values_list("pk", flat=True))
 

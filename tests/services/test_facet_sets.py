@@ -173,9 +173,7 @@ def test_after_an_edit_unchanged_facet_groups_are_not_rendered_again(catalogue):
     assert 1 <= groups_rendered() <= 3
 
 
-def test_scalar_facets_count_and_match_from_the_masks_read_with_the_docs(
-    catalogue, postgres_only
-):
+def test_scalar_facets_count_and_match_from_the_masks_read_with_the_docs(catalogue, postgres_only):
     """On PostgreSQL each service's scalar mask (every scalar value's facet_q, worked out
     on its row) comes with its facet doc: no query counts or matches a scalar facet; the
     property test above checks the figures against the chained filters."""
@@ -292,3 +290,34 @@ def test_a_plain_search_reads_its_results_in_order_with_the_match(catalogue, que
     assert with_facet.ordered_ids() == [
         pk for pk in ordered if pk in set(with_facet.qs.values_list("pk", flat=True))
     ]
+
+
+@pytest.mark.parametrize("data", ["", "gemeente=noorddorp&gemeente=zuiddorp", "pagina=2"])
+def test_the_whole_view_is_read_by_name_in_two_halves_in_the_results_order(catalogue, data):
+    """Nothing but the municipality narrows the view: its national and local halves are
+    read each with its names and ordered together, in the order of the results' own
+    query (open services first, then by name)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    cache.clear()
+    filterset = ServiceFilterSet(
+        QueryDict(data), queryset=public_services(), default_municipality=catalogue, now=NOW
+    )
+    with CaptureQueriesContext(connection) as queries:
+        ordered = filterset.ordered_ids()
+    assert any("UNION" in q["sql"] and '"name"' in q["sql"] for q in queries)
+    assert ordered == list(filterset.qs.values_list("pk", flat=True))
+    statuses = list(Service.objects.in_bulk(ordered).values())
+    assert {s.status for s in statuses} == {
+        Service.Status.PUBLISHED,
+        Service.Status.TEMPORARILY_CLOSED,
+    }
+
+
+def test_a_sort_or_a_filter_reads_the_view_by_its_own_query(catalogue):
+    for data in ["sorteer=cost", "sorteer=verified", "kosten=gratis", "leeftijd=70", "q=koffie"]:
+        filterset = ServiceFilterSet(
+            QueryDict(data), queryset=public_services(), default_municipality=catalogue, now=NOW
+        )
+        assert filterset.view_by_name() is None, data

@@ -269,9 +269,7 @@ def test_national_docs_are_read_once_per_version_of_national_services(postgres_o
         )
         with CaptureQueriesContext(connection) as queries:
             counts = {f.name: {v.value: v.count for v in f.values} for f in filterset.facets()}
-        national = [
-            q for q in queries if "services_servicefacets.service_id IN (" in q["sql"]
-        ]
+        national = [q for q in queries if "services_servicefacets.service_id IN (" in q["sql"]]
         return counts["thema"][theme.slug], len(national)
 
     assert theme_count() == (2, 0)  # three services: their own docs, by id
