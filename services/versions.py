@@ -44,6 +44,18 @@ def scopes_for(municipality_ids):
     return [TERMS, NATIONAL, *(municipality(pk) for pk in sorted(set(municipality_ids)))]
 
 
+def service_scopes(national, municipality_ids):
+    """The versions a page of one service depends on for the service itself: every change to
+    it, its locations, hours, terms or organisation bumps these (services.signals): the
+    national version for a national service, else its municipalities'. A local service in
+    no municipality depends on ALL, which every bump moves."""
+    scopes = [TERMS]
+    if national:
+        scopes.append(NATIONAL)
+    scopes.extend(municipality(pk) for pk in sorted(set(municipality_ids)))
+    return scopes if len(scopes) > 1 else [TERMS, ALL]
+
+
 def current(scopes):
     """The versions of these scopes, in the same order, read in one round trip."""
     keys = [PREFIX + scope for scope in scopes]

@@ -451,13 +451,45 @@ class ServiceDetailView(CatalogueMixin, DetailView):
         )
 
     def get(self, request, *args, **kwargs):
-        # Any change anywhere moves ALL: read before the service, so a whole page kept in the
-        # page cache (sociale_kaart.pagecache) is never newer than its versions say.
-        scopes = [versions.TERMS, versions.ALL]
-        read = versions.current(scopes)
+        # The page shows the service and related services from the visitor's view, so it is
+        # kept (sociale_kaart.pagecache) under the versions of both: those of where the
+        # service is offered (versions.service_scopes) and those of the visitor's view. An
+        # edit in another municipality leaves it warm. The versions are read before the
+        # service; if its place changed in between, the page is not kept.
+        place = self.place_of(kwargs.get(self.slug_url_kwarg, ""))
+        view_scopes = versions.scopes_for(self.view_municipality_ids())
+        scopes = list(dict.fromkeys([*versions.service_scopes(*place), *view_scopes]))
+        read = dict(zip(scopes, versions.current(scopes), strict=True))
+        self._view_read = (view_scopes, [read[scope] for scope in view_scopes])
         response = super().get(request, *args, **kwargs)
-        versions.cache_page_under(request, scopes, read)
+        if self.place_of_object() == place:
+            versions.cache_page_under(request, scopes, [read[scope] for scope in scopes])
         return response
+
+    def view_municipality_ids(self):
+        municipality = current_municipality(self.request)
+        return [municipality.pk] if municipality else []
+
+    def view_read(self):
+        """(scopes, versions) of the visitor's view, read once per request (in get(), with
+        the service's own)."""
+        if not hasattr(self, "_view_read"):
+            self._view_read = versions.read(self.view_municipality_ids())
+        return self._view_read
+
+    @staticmethod
+    def place_of(slug):
+        """(national, municipality ids) of the public service with this slug, in one query;
+        (False, set()) when there is none (the page is then a 404)."""
+        rows = list(public_services().filter(slug=slug).values_list("scope", "municipalities"))
+        national = bool(rows) and rows[0][0] == Service.Scope.NATIONAL
+        return national, {pk for _scope, pk in rows if pk is not None}
+
+    def place_of_object(self):
+        """The same for the service as this page read it (its municipalities are prefetched)."""
+        service = self.object
+        national = service.scope == Service.Scope.NATIONAL
+        return national, {m.pk for m in service.municipalities.all()}
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -482,7 +514,7 @@ class ServiceDetailView(CatalogueMixin, DetailView):
         # Rank on ids only (a narrow grouping), cached per version of the visitor's
         # municipality (and national services) and this service's terms; then fetch the four
         # rows themselves.
-        in_view = versions.key_part([municipality.pk] if municipality else [])
+        in_view = versions.key_part(self.view_municipality_ids(), self.view_read())
         terms = ",".join(map(str, sorted(term_ids)))
         key = f"catalogue:{in_view}:related:{service.pk}:{relation}:{terms}"
         top = cache.get_or_set(

@@ -8,7 +8,8 @@ from django.middleware.csrf import _unmask_cipher_token
 from django.test import Client
 from django.urls import reverse
 
-from tests.factories import make_municipality, make_service
+from services.models import Location
+from tests.factories import make_municipality, make_service, make_theme
 
 TOKEN_RE = re.compile(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]+)"')
 NONCE_RE = re.compile(r'nonce="([^"]+)"')
@@ -99,6 +100,90 @@ def test_an_edit_ends_the_cached_page_at_once(services):
     services[2].save()
     response, page = get(client, detail)
     assert response["X-Page-Cache"] == "miss" and "Nu op dinsdag." in page
+
+
+def cached(client, url):
+    """True when the page came from the page cache, after it has been made once."""
+    return get(client, url)[0]["X-Page-Cache"] == "hit"
+
+
+def test_a_service_page_outlives_edits_elsewhere_and_ends_with_its_own(db):
+    """A service page is kept under the versions of where the service is offered and of the
+    visitor's view: an edit in another municipality leaves it, every edit of what it shows
+    (the service, its location, its organisation, its place, a related service) ends it."""
+    north, south, far = (make_municipality(n) for n in ("Noorddorp", "Zuiddorp", "Verweg"))
+    walking = make_theme("Wandelen")
+    service = make_service("Wandelclub Noord", municipalities=[north], themes=[walking])
+    related = make_service("Wandelmaatje Noord", municipalities=[north], themes=[walking])
+    elsewhere = make_service("Breicafe Verweg", municipalities=[far], themes=[walking])
+    national = make_service("Landelijke luisterlijn", themes=[walking])
+    visitor = Client()
+    visitor.cookies["gemeente"] = north.slug
+    page = reverse("services:detail", kwargs={"slug": service.slug})
+    national_page = reverse("services:detail", kwargs={"slug": national.slug})
+    for url in (page, national_page):
+        assert get(visitor, url)[0]["X-Page-Cache"] == "miss"
+        assert cached(visitor, url)
+
+    elsewhere.summary = "Nu ook op vrijdag."
+    elsewhere.save()
+    assert cached(visitor, page) and cached(visitor, national_page)
+
+    # The related services of the visitor's view are on the page.
+    related.name = "Wandelmaatje Noorderpark"
+    related.save()
+    response, html = get(visitor, page)
+    assert response["X-Page-Cache"] == "miss" and "Wandelmaatje Noorderpark" in html
+    assert get(visitor, national_page)[0]["X-Page-Cache"] == "miss"
+
+    Location.objects.create(service=service, name="Buurthuis De Linde", municipality=north)
+    response, html = get(visitor, page)
+    assert response["X-Page-Cache"] == "miss" and "Buurthuis De Linde" in html
+    assert cached(visitor, page)
+
+    organisation = service.organisation
+    organisation.name = "Stichting Stap voor Stap"
+    organisation.save()
+    response, html = get(visitor, page)
+    assert response["X-Page-Cache"] == "miss" and "Stichting Stap voor Stap" in html
+
+    # A visitor from another municipality: the service's own place still counts.
+    other = Client()
+    other.cookies["gemeente"] = south.slug
+    get(other, page)
+    assert cached(other, page)
+    service.summary = "Elke week een andere route."
+    service.save()
+    response, html = get(other, page)
+    assert response["X-Page-Cache"] == "miss" and "Elke week een andere route." in html
+    service.municipalities.add(south)
+    assert get(other, page)[0]["X-Page-Cache"] == "miss"
+    assert cached(other, page)
+    service.municipalities.remove(north)
+    assert get(other, page)[0]["X-Page-Cache"] == "miss"
+
+    # A national service: any national edit ends it (it is national, and in every view).
+    get(visitor, national_page)
+    assert cached(visitor, national_page)
+    national.summary = "Dag en nacht bereikbaar."
+    national.save()
+    response, html = get(visitor, national_page)
+    assert response["X-Page-Cache"] == "miss" and "Dag en nacht bereikbaar." in html
+
+
+def test_a_service_page_whose_place_moved_while_it_was_made_is_not_kept(db, monkeypatch):
+    """The versions are read for where the service was offered a moment before the page read
+    it; when the page finds it elsewhere (a curator moved it in between), it is not kept."""
+    from services.catalogue.views import ServiceDetailView
+
+    north = make_municipality("Noorddorp")
+    service = make_service("Wandelclub Noord", municipalities=[north])
+    monkeypatch.setattr(ServiceDetailView, "place_of", staticmethod(lambda slug: (True, set())))
+    client = Client()
+    url = reverse("services:detail", kwargs={"slug": service.slug})
+    for _ in range(2):
+        response, html = get(client, url)
+        assert "X-Page-Cache" not in response and "Wandelclub Noord" in html
 
 
 def test_every_answer_has_a_fresh_token_for_its_own_visitor(services):
