@@ -15,6 +15,7 @@ municipalities stay), and warm.
 """
 
 import gzip
+import random
 import re
 import statistics
 import time
@@ -89,6 +90,7 @@ class Command(BaseCommand):
         for kind, url in self.kinds():
             self.measure(client, kind, url, options["requests"], options["warmup"])
         self.page_weight(client)
+        self.kept_service_pages(client, municipality)
         if not options["no_quality"]:
             self.search_quality()
         if not options["no_phonedesk"]:
@@ -201,6 +203,29 @@ class Command(BaseCommand):
         self.stdout.write(
             f"search quality, {len(result['rows'])} judged queries: "
             f"recall@10 {result['recall']:.3f}, MRR@10 {result['mrr']:.3f}"
+        )
+
+    def kept_service_pages(self, client, municipality, pages=50, edits=30):
+        """How many service pages of the default municipality's view the page cache still
+        serves after edits in `edits` other municipalities (curators saving elsewhere):
+        each page made once, the other municipalities' versions bumped, then asked again."""
+        if municipality is None or not getattr(settings, "PAGE_CACHE_SECONDS", 60):
+            return
+        chance = random.Random(7)
+        view = Service.objects.live().for_municipality(municipality)
+        slugs = list(view.order_by("pk").values_list("slug", flat=True))
+        others = list(Municipality.objects.exclude(pk=municipality.pk).values_list("pk", flat=True))
+        chosen = chance.sample(slugs, min(pages, len(slugs)))
+        urls = [reverse("services:detail", kwargs={"slug": slug}) for slug in chosen]
+        cache.clear()
+        for url in urls:
+            client.get(url)
+        for pk in chance.sample(others, min(edits, len(others))):
+            versions.bump([pk])
+        kept = sum(client.get(url).get("X-Page-Cache") == "hit" for url in urls)
+        self.stdout.write(
+            f"service pages still from the page cache after edits in {min(edits, len(others))} "
+            f"other municipalities: {kept} of {len(urls)}"
         )
 
     def page_weight(self, client):
