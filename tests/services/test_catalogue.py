@@ -3,6 +3,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.core.cache import cache
+from django.test import Client
 from django.urls import reverse
 
 from services.models import Service
@@ -504,6 +505,40 @@ def test_related_services_share_a_theme_or_kind_of_support_and_stay_local(client
     other.support_types.add(catalogue["walk"].support_types.first())
     related = client.get(catalogue["walk"].get_absolute_url()).context["related"]
     assert [s.name for s in related] == ["Buurtsportcoach"]
+
+
+def test_related_services_put_help_nearby_first_and_fill_up_with_national_ones(settings):
+    """Local services of the visitor's municipality first (most shared themes, then name),
+    national ones only to fill up to four; none from another municipality."""
+    home = make_municipality("Dichtbij", slug="dichtbij")
+    elsewhere = make_municipality("Verweg", slug="verweg")
+    settings.DEFAULT_MUNICIPALITY = "dichtbij"
+    lonely, grief = make_theme("Eenzaamheid"), make_theme("Rouw")
+    service = make_service("Praatgroep", municipalities=[home], themes=[lonely, grief])
+    make_service("Zz buurtkamer", municipalities=[home], themes=[lonely])
+    make_service("Aa rouwcafe", municipalities=[home], themes=[lonely, grief])
+    make_service("Landelijke rouwlijn", themes=[lonely, grief])
+    make_service("Landelijke belwinkel", themes=[lonely])
+    make_service("Landelijk zonder thema")
+    make_service("Elders rouwcafe", municipalities=[elsewhere], themes=[lonely, grief])
+    first = Client().get(service.get_absolute_url()).context["related"]
+    assert [s.name for s in first] == [
+        "Aa rouwcafe",
+        "Zz buurtkamer",
+        "Landelijke rouwlijn",
+        "Landelijke belwinkel",
+    ]
+    # With four local ones, no national service takes a place.
+    for n in range(2):
+        make_service(f"Buurtgroep {n}", municipalities=[home], themes=[lonely])
+    cache.clear()
+    again = Client().get(service.get_absolute_url()).context["related"]
+    assert [s.name for s in again] == [
+        "Aa rouwcafe",
+        "Buurtgroep 0",
+        "Buurtgroep 1",
+        "Zz buurtkamer",
+    ]
 
 
 def test_an_empty_error_report_comes_back_with_an_error_summary_at_the_top(client, catalogue):
