@@ -447,6 +447,7 @@ class ServiceDetailView(CatalogueMixin, DetailView):
             public_services()
             .with_related()
             .select_related("verified_by")
+            .defer(*Service.SEARCH_COLUMNS)  # kept for search only: no page shows them
             .prefetch_related(locations)
         )
 
