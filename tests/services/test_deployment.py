@@ -225,6 +225,28 @@ def test_a_session_made_on_one_server_works_on_the_other(servers):
     assert "curator" in body
 
 
+def test_the_login_lockout_holds_across_both_servers(servers):
+    make_user("beheerder", is_staff=True, is_superuser=True)
+    guesser = Visitor()
+
+    def log_in(server, password):
+        token = guesser.csrf_token(server, "/beheer/login/")
+        return guesser.request(
+            server,
+            "/beheer/login/",
+            {"username": "beheerder", "password": password, "csrfmiddlewaretoken": token},
+        )
+
+    statuses = [log_in(servers[n % 2], "fout")[0] for n in range(settings.AXES_FAILURE_LIMIT)]
+    # The failures through both servers (four workers) go to one count: the fifth locks.
+    assert statuses == [200] * (settings.AXES_FAILURE_LIMIT - 1) + [429]
+    for server in servers:
+        status, body = log_in(server, "test-password-123")
+        assert status == 429, server.url
+        assert "Inloggen tijdelijk geblokkeerd" in body
+    print(f"\n{settings.AXES_FAILURE_LIMIT} failures over two servers: locked on both")
+
+
 # --- a streaming read replica -------------------------------------------------------------
 
 REPLICA_URL = os.environ.get("TEST_REPLICA_URL", "")  # e.g. postgres://postgres@127.0.0.1:5433

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
 from django.core.cache import cache
 from django.core.management import BaseCommand, call_command
 from django.db import connection
@@ -65,6 +66,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         self.ensure_services(options["services"], options["no_seed"], options["municipalities"])
+        if isinstance(staticfiles_storage, ManifestFilesMixin):
+            # Pages name their static files through the manifest, as in production (the
+            # Dockerfile collects them at build time): without it every page is a 500.
+            call_command("collectstatic", interactive=False, verbosity=0)
         memory.settle()  # as every app server does on start-up (sociale_kaart/wsgi.py)
         settings.HSDS_API_RATE = (10**9, 60)  # one address sends every request here
         if "testserver" not in settings.ALLOWED_HOSTS:
