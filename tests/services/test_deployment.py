@@ -126,6 +126,15 @@ class Visitor:
         assert status == 200, (path, status)
         return CSRF_RE.search(body).group(1)
 
+    def log_in(self, server, username, password="test-password-123", path="/beheer/login/"):
+        """The staff login form, as a person fills it in: (status, body)."""
+        token = self.csrf_token(server, "/beheer/login/")
+        return self.request(
+            server,
+            path,
+            {"username": username, "password": password, "csrfmiddlewaretoken": token},
+        )
+
 
 @pytest.fixture(scope="module")
 def servers(django_db_setup):
@@ -153,12 +162,7 @@ def test_an_admin_change_through_one_server_shows_on_the_other_at_once(servers):
         assert RESULTS_RE.search(body).group(1) == "2"
         assert visitor.request(other, f"/aanbod/{service.slug}/")[0] == 200
 
-    token = curator.csrf_token(one, "/beheer/login/")
-    status, _ = curator.request(
-        one,
-        "/beheer/login/?next=/beheer/",
-        {"username": "curator", "password": "test-password-123", "csrfmiddlewaretoken": token},
-    )
+    status, _ = curator.log_in(one, "curator", path="/beheer/login/?next=/beheer/")
     assert status == 302
     token = curator.csrf_token(one, "/beheer/services/service/")
     status, _ = curator.request(
@@ -213,12 +217,7 @@ def test_a_session_made_on_one_server_works_on_the_other(servers):
     make_user("curator", is_staff=True, is_superuser=True)
     curator = Visitor()
     assert curator.request(other, "/beheer/")[0] == 302  # not logged in: to the login page
-    token = curator.csrf_token(one, "/beheer/login/")
-    status, _ = curator.request(
-        one,
-        "/beheer/login/",
-        {"username": "curator", "password": "test-password-123", "csrfmiddlewaretoken": token},
-    )
+    status, _ = curator.log_in(one, "curator")
     assert status == 302
     status, body = curator.request(other, "/beheer/")
     assert status == 200
@@ -228,20 +227,14 @@ def test_a_session_made_on_one_server_works_on_the_other(servers):
 def test_the_login_lockout_holds_across_both_servers(servers):
     make_user("beheerder", is_staff=True, is_superuser=True)
     guesser = Visitor()
-
-    def log_in(server, password):
-        token = guesser.csrf_token(server, "/beheer/login/")
-        return guesser.request(
-            server,
-            "/beheer/login/",
-            {"username": "beheerder", "password": password, "csrfmiddlewaretoken": token},
-        )
-
-    statuses = [log_in(servers[n % 2], "fout")[0] for n in range(settings.AXES_FAILURE_LIMIT)]
+    statuses = [
+        guesser.log_in(servers[n % 2], "beheerder", "fout")[0]
+        for n in range(settings.AXES_FAILURE_LIMIT)
+    ]
     # The failures through both servers (four workers) go to one count: the fifth locks.
     assert statuses == [200] * (settings.AXES_FAILURE_LIMIT - 1) + [429]
     for server in servers:
-        status, body = log_in(server, "test-password-123")
+        status, body = guesser.log_in(server, "beheerder")
         assert status == 429, server.url
         assert "Inloggen tijdelijk geblokkeerd" in body
     print(f"\n{settings.AXES_FAILURE_LIMIT} failures over two servers: locked on both")
@@ -308,12 +301,7 @@ def test_public_pages_read_the_replica_staff_and_fresh_changes_the_primary(repli
     assert on_both.name in body
     assert primary_only.name not in body  # read from the replica
 
-    token = curator.csrf_token(server, "/beheer/login/")
-    curator.request(
-        server,
-        "/beheer/login/",
-        {"username": "curator", "password": "test-password-123", "csrfmiddlewaretoken": token},
-    )
+    curator.log_in(server, "curator")
     body = curator.request(server, "/beheer/services/service/")[1]
     assert primary_only.name in body  # staff pages read the primary
 
